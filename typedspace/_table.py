@@ -1,0 +1,198 @@
+"""The flattened parameter table: what the optimization algorithms see instead of nodes.
+
+Each leaf of a space becomes one row: a name, a distribution over *assignment values* (floats,
+ints, or option indices for categoricals) and the condition under which it is active.  The
+algorithms in ``typedspace.algorithms`` work only on this table.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Literal, TypeAlias, cast
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+#: A point of a space as the algorithms see it: parameter name -> value, active parameters only.
+#: Floats and ints are the parameter's values; a categorical's value is the index of its option.
+Assignment: TypeAlias = Mapping[str, float | int]
+
+FloatArray: TypeAlias = npt.NDArray[np.float64]
+
+
+@attrs.frozen
+class Clause:
+    """``param``'s assignment value is one of ``allowed``."""
+
+    param: str
+    allowed: frozenset[float | int]
+
+
+#: A conjunction of clauses, outermost first; the empty condition is "always active".
+Condition: TypeAlias = tuple[Clause, ...]
+
+
+@attrs.frozen
+class NumericParam:
+    """A float or int parameter, modelled on an internal axis ``z``.
+
+    ``z`` is the value itself, or its logarithm when ``log``.  The prior on ``z`` is uniform on
+    ``[z_low, z_high]`` or, for ``prior == "normal"``, ``N(mu, sigma)``.  A value is obtained
+    from ``z`` by ``to_value``: exponentiate if ``log``, round to multiples of ``q`` and clip
+    into ``[low, high]``.  Integers are the case ``q == 1``; their ``z`` bounds reach half a
+    step past the end values so that every integer gets its full share of mass.
+    """
+
+    name: str
+    condition: Condition
+    is_int: bool
+    log: bool
+    q: float | None
+    low: float
+    high: float
+    prior: Literal["uniform", "normal"]
+    z_low: float
+    z_high: float
+    mu: float
+    sigma: float
+
+    def sample(
+        self, rng: np.random.Generator, n: int
+    ) -> npt.NDArray[np.float64] | npt.NDArray[np.int64]:
+        """``n`` values drawn from the prior (one vectorized call)."""
+        if self.prior == "uniform":
+            z = rng.uniform(self.z_low, self.z_high, size=n)
+        else:
+            z = rng.normal(self.mu, self.sigma, size=n)
+        return self.to_value(z)
+
+    def to_value(self, z: FloatArray) -> npt.NDArray[np.float64] | npt.NDArray[np.int64]:
+        """Map internal coordinates to values inside the support."""
+        x = np.exp(z) if self.log else np.asarray(z, dtype=np.float64)
+        if self.q is not None:
+            x = np.round(x / self.q) * self.q
+        x = np.clip(x, self.low, self.high)
+        if self.is_int:
+            return cast(npt.NDArray[np.int64], x.astype(np.int64))
+        return cast(npt.NDArray[np.float64], x)
+
+    def to_internal(self, values: npt.ArrayLike) -> FloatArray:
+        """Map values to internal coordinates (the inverse of ``to_value`` on the support)."""
+        x = np.asarray(values, dtype=np.float64)
+        return np.log(x) if self.log else x
+
+    def contains(self, value: float) -> bool:
+        """Whether ``value`` is a possible value of this parameter."""
+        if not (self.low <= value <= self.high) or not math.isfinite(value):
+            return False
+        if self.q is not None:
+            k = value / self.q
+            return abs(k - round(k)) <= 1e-9 * max(1.0, abs(k))
+        return True
+
+
+@attrs.frozen
+class CategoricalParam:
+    """A choice among ``len(weights)`` options; the assignment value is the option's index."""
+
+    name: str
+    condition: Condition
+    weights: tuple[float, ...]
+    labels: tuple[str, ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.weights)
+
+    def sample(self, rng: np.random.Generator, n: int) -> npt.NDArray[np.int64]:
+        return rng.choice(self.size, size=n, p=np.asarray(self.weights)).astype(np.int64)
+
+    def contains(self, value: float) -> bool:
+        return float(value).is_integer() and 0 <= value < self.size
+
+
+Param: TypeAlias = NumericParam | CategoricalParam
+
+
+@attrs.frozen
+class ParamTable:
+    """All parameters of a space, parents (selectors) before the parameters they condition."""
+
+    params: tuple[Param, ...]
+    index: Mapping[str, int] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "index", {p.name: i for i, p in enumerate(self.params)})
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.params)
+
+    def __getitem__(self, name: str) -> Param:
+        return self.params[self.index[name]]
+
+    def __len__(self) -> int:
+        return len(self.params)
+
+    def is_active(self, param: Param, assignment: Assignment) -> bool:
+        """Whether ``param`` is active under ``assignment`` (its condition holds)."""
+        return all(
+            c.param in assignment and assignment[c.param] in c.allowed for c in param.condition
+        )
+
+    def groups(self) -> dict[Condition, tuple[Param, ...]]:
+        """Parameters grouped by condition: each group is active or inactive as a whole."""
+        out: dict[Condition, list[Param]] = {}
+        for p in self.params:
+            out.setdefault(p.condition, []).append(p)
+        return {c: tuple(ps) for c, ps in out.items()}
+
+    def active_masks(
+        self, columns: Mapping[str, npt.NDArray[np.generic]]
+    ) -> dict[str, npt.NDArray[np.bool_]]:
+        """For columns of ``n`` assignment values per parameter, which rows have each active."""
+        n = len(next(iter(columns.values()))) if columns else 0
+        masks: dict[str, npt.NDArray[np.bool_]] = {}
+        for p in self.params:
+            mask = np.ones(n, dtype=bool)
+            if p.condition:
+                last = p.condition[-1]
+                parent = masks[last.param]
+                mask = parent & np.isin(columns[last.param], list(last.allowed))
+            masks[p.name] = mask
+        return masks
+
+    def sample_assignments(self, rng: np.random.Generator, n: int) -> list[dict[str, float | int]]:
+        """``n`` assignments drawn from the prior, each holding its active parameters only."""
+        columns = {p.name: p.sample(rng, n) for p in self.params}
+        masks = {name: m.tolist() for name, m in self.active_masks(columns).items()}
+        lists = {name: col.tolist() for name, col in columns.items()}
+        return [{name: lists[name][i] for name in self.names if masks[name][i]} for i in range(n)]
+
+    def validate(self, assignment: Assignment) -> dict[str, float | int]:
+        """Check an assignment against the table: every active parameter present and in
+        its support, nothing unknown or inactive.  Returns it with Python numbers."""
+        unknown = set(assignment) - set(self.index)
+        if unknown:
+            raise ValueError(f"assignment names unknown parameter {sorted(unknown)[0]!r}")
+        clean: dict[str, float | int] = {}
+        for p in self.params:
+            active = self.is_active(p, clean)
+            if not active:
+                if p.name in assignment:
+                    raise ValueError(f"parameter {p.name!r} is given but not active")
+                continue
+            if p.name not in assignment:
+                raise ValueError(f"assignment lacks the active parameter {p.name!r}")
+            value = assignment[p.name]
+            if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+                raise TypeError(f"parameter {p.name!r}: expected a number, got {value!r}")
+            if not p.contains(float(value)):
+                raise ValueError(f"parameter {p.name!r}: {value!r} is outside its support")
+            if isinstance(p, CategoricalParam) or p.is_int:
+                clean[p.name] = int(value)
+            else:
+                clean[p.name] = float(value)
+        return clean

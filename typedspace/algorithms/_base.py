@@ -1,0 +1,45 @@
+"""The interface between the optimization loop and a search algorithm.
+
+An ``Algorithm`` is an immutable settings object (``TPE(gamma=...)``).  For one study the loop
+calls ``algorithm.start(table, rng)`` and gets a stateful ``Proposer``; it then reports every
+finished trial with ``tell`` (in any order, each trial once) and asks for new points with
+``propose``.  Algorithms see only the flattened parameter table and assignments, never nodes,
+so an algorithm works for every space, including the ones nobody has written yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from typedspace._table import Assignment, ParamTable
+
+
+@runtime_checkable
+class Proposer(Protocol):
+    """The per-study state of an algorithm."""
+
+    def tell(self, number: int, assignment: Assignment, loss: float | None) -> None:
+        """Record finished trial ``number``: its loss, or ``None`` if it failed.
+
+        Each trial is told at most once; trials may arrive in any order (parallel workers).
+        """
+        ...
+
+    def propose(self, n: int, pending: Sequence[Assignment]) -> list[dict[str, float | int]]:
+        """``n`` new assignments (active parameters only), given the still-running ones.
+
+        Proposals of one batch should differ from each other and from ``pending``.
+        """
+        ...
+
+
+@runtime_checkable
+class Algorithm(Protocol):
+    """A search algorithm's settings; ``start`` makes the state for one study."""
+
+    def start(self, table: ParamTable, rng: np.random.Generator) -> Proposer:
+        """A fresh proposer for a study over ``table``, drawing randomness from ``rng``."""
+        ...

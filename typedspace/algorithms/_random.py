@@ -1,0 +1,37 @@
+"""Random search: every proposal is an independent draw from the space's prior."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+import numpy as np
+
+from typedspace._table import Assignment, ParamTable
+
+
+@attrs.frozen
+class RandomSearch:
+    """Propose independent draws from the prior (a strong baseline, trivially parallel).
+
+    >>> from typedspace import Uniform, flatten
+    >>> import numpy as np
+    >>> proposer = RandomSearch().start(flatten(Uniform(0.0, 1.0)).table, np.random.default_rng(0))
+    >>> len(proposer.propose(3, pending=[]))
+    3
+    """
+
+    def start(self, table: ParamTable, rng: np.random.Generator) -> _RandomProposer:
+        return _RandomProposer(table, rng)
+
+
+@attrs.define
+class _RandomProposer:
+    table: ParamTable
+    rng: np.random.Generator
+
+    def tell(self, number: int, assignment: Assignment, loss: float | None) -> None:
+        """Random search ignores results."""
+
+    def propose(self, n: int, pending: Sequence[Assignment]) -> list[dict[str, float | int]]:
+        return self.table.sample_assignments(self.rng, n)

@@ -1,0 +1,305 @@
+"""Interior nodes: spaces built from other spaces.
+
+``Map`` applies a function, ``Cond`` picks a branch, ``Tuple``/``Dict``/``List`` build
+containers.  Plain JSON-like dicts and lists that contain spaces are accepted wherever a space is
+(``as_space`` converts them), so a finished space reads like one configuration value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
+
+import attrs
+
+from typedspace.nodes._base import (
+    Space,
+    check_space,
+    content_hash,
+    describe,
+    explicit_names,
+    merge_explicit_names,
+)
+from typedspace.nodes._leaves import Choice, Const, IntLogUniform, IntUniform
+
+T_co = TypeVar("T_co", covariant=True)
+K = TypeVar("K")
+A = TypeVar("A")
+B = TypeVar("B")
+C = TypeVar("C")
+D = TypeVar("D")
+E = TypeVar("E")
+F = TypeVar("F")
+
+
+def _contains_space(obj: object) -> bool:
+    if isinstance(obj, Space):
+        return True
+    if isinstance(obj, Mapping):
+        return any(_contains_space(v) for v in obj.values())
+    if isinstance(obj, list | tuple):
+        return any(_contains_space(v) for v in obj)
+    return False
+
+
+def as_space(obj: object) -> Space[Any]:
+    """Turn a JSON-like value (dicts, lists and tuples of spaces and constants) into a space.
+
+    A space is returned unchanged and any other value becomes a ``Const``.
+
+    >>> from typedspace import Uniform
+    >>> as_space({"lr": Uniform(0.0, 1.0), "layers": [2, 3]})  # doctest: +ELLIPSIS
+    Dict(items=(('lr', Uniform(...)), ('layers', List(...))))
+    """
+    if isinstance(obj, Space):
+        return obj
+    if isinstance(obj, Mapping):
+        for key in obj:
+            if not isinstance(key, str):
+                raise TypeError(f"dict space keys must be str, got {key!r}")
+        return Dict({k: as_space(v) for k, v in obj.items()})
+    if isinstance(obj, list):
+        return List([as_space(v) for v in obj])
+    if isinstance(obj, tuple):
+        return _tuple_of(tuple(as_space(v) for v in obj))
+    return Const(obj)
+
+
+def as_space_if_nested(obj: object) -> object:
+    """A container holding spaces becomes a space; a plain value stays a plain value."""
+    return as_space(obj) if _contains_space(obj) else obj
+
+
+def _names_below(owner: str, children: tuple[Space[Any], ...]) -> frozenset[str]:
+    return merge_explicit_names(owner, (explicit_names(c) for c in children))
+
+
+@attrs.frozen(init=False, unsafe_hash=False)
+class Map(Space[T_co]):
+    """``f(*values)`` where each value is drawn from the matching space.
+
+    ``f`` runs only when a backend decodes a value, never when the tree is built.  Use ``Map``
+    to share one parameter between several places of a configuration.
+
+    >>> from typedspace import IntUniform, sample
+    >>> sample(Map(lambda n: 2**n, IntUniform(4, 9)), seed=0) in {16, 32, 64, 128, 256, 512}
+    True
+    """
+
+    f: Callable[..., T_co]
+    args: tuple[Space[Any], ...]
+    explicit_names: frozenset[str] = attrs.field(eq=False, repr=False)
+    cached_hash: int = attrs.field(eq=False, repr=False)
+
+    def __hash__(self) -> int:
+        return self.cached_hash
+
+    @overload
+    def __init__(self, f: Callable[[A], T_co], a: Space[A], /) -> None: ...
+    @overload
+    def __init__(self, f: Callable[[A, B], T_co], a: Space[A], b: Space[B], /) -> None: ...
+    @overload
+    def __init__(
+        self, f: Callable[[A, B, C], T_co], a: Space[A], b: Space[B], c: Space[C], /
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        f: Callable[[A, B, C, D], T_co],
+        a: Space[A],
+        b: Space[B],
+        c: Space[C],
+        d: Space[D],
+        /,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        f: Callable[[A, B, C, D, E], T_co],
+        a: Space[A],
+        b: Space[B],
+        c: Space[C],
+        d: Space[D],
+        e: Space[E],
+        /,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        f: Callable[[A, B, C, D, E, F], T_co],
+        a: Space[A],
+        b: Space[B],
+        c: Space[C],
+        d: Space[D],
+        e: Space[E],
+        f_: Space[F],
+        /,
+    ) -> None: ...
+    def __init__(self, f: Callable[..., T_co], /, *args: Any) -> None:
+        name = getattr(f, "__qualname__", repr(f))
+        owner = f"Map({name})"
+        if not callable(f):
+            raise TypeError(f"Map: the function must be callable, got {f!r}")
+        if not args:
+            raise ValueError(f"{owner}: needs at least one space to map over")
+        spaces = tuple(as_space(a) for a in args)
+        names = _names_below(owner, spaces)
+        self.__attrs_init__(f, spaces, names, content_hash(Map, f, spaces))  # pyright: ignore[reportAttributeAccessIssue]
+
+
+def finite_values(space: Space[Any]) -> tuple[Any, ...] | None:
+    """The values a discrete selector can take, or None when they are not a small finite set."""
+    if isinstance(space, Const):
+        return (space.value,)
+    if isinstance(space, Choice) and not space.is_conditional:
+        return space.options
+    if isinstance(space, IntUniform | IntLogUniform) and space.high - space.low <= 10_000:
+        return tuple(range(space.low, space.high + 1))
+    return None
+
+
+@attrs.frozen(init=False, unsafe_hash=False)
+class Cond(Space[T_co]):
+    """The branch whose key the ``selector`` produced; only that branch's parameters are active.
+
+    Every value the selector can produce needs a branch, and every branch a value.
+
+    >>> from typedspace import Choice, LogUniform, sample
+    >>> lr = Cond(Choice("sgd", "adam"), {"sgd": LogUniform(1e-3, 1.0), "adam": LogUniform(1e-5, 1e-2)})
+    >>> 1e-5 <= sample(lr, seed=1) <= 1.0
+    True
+    """
+
+    selector: Space[Any]
+    branches: tuple[tuple[Any, Space[T_co]], ...]
+    explicit_names: frozenset[str] = attrs.field(eq=False, repr=False)
+    cached_hash: int = attrs.field(eq=False, repr=False)
+
+    def __hash__(self) -> int:
+        return self.cached_hash
+
+    def __init__(self, selector: Space[K], branches: Mapping[K, Space[T_co]], /) -> None:
+        check_space("Cond", "selector", selector)
+        owner = describe("Cond on", getattr(selector, "name", None) or type(selector).__name__)
+        keys = finite_values(selector)
+        if keys is None:
+            raise TypeError(
+                f"{owner}: the selector must be a Const, a Choice of plain values or an "
+                f"IntUniform, got {selector!r}"
+            )
+        if not isinstance(branches, Mapping):
+            raise TypeError(f"{owner}: branches must be a mapping from key to space")
+        for key in keys:
+            if key not in branches:
+                raise ValueError(f"{owner}: the selector can produce {key!r}, which has no branch")
+        for key in branches:
+            if key not in keys:
+                raise ValueError(f"{owner}: branch {key!r} can never be selected")
+        ordered = tuple((key, as_space(branches[key])) for key in keys)
+        names = _names_below(owner, (selector, *(s for _, s in ordered)))
+        self.__attrs_init__(selector, ordered, names, content_hash(Cond, selector, ordered))  # pyright: ignore[reportAttributeAccessIssue]
+
+
+@attrs.frozen(init=False, unsafe_hash=False)
+class Tuple(Space[T_co]):
+    """A tuple with one element drawn from each space.
+
+    >>> from typedspace import IntUniform, Choice, sample
+    >>> n, act = sample(Tuple(IntUniform(1, 3), Choice("relu", "tanh")), seed=0)
+    """
+
+    items: tuple[Space[Any], ...]
+    explicit_names: frozenset[str] = attrs.field(eq=False, repr=False)
+    cached_hash: int = attrs.field(eq=False, repr=False)
+
+    def __hash__(self) -> int:
+        return self.cached_hash
+
+    @overload
+    def __init__(self: Tuple[tuple[A]], a: Space[A], /) -> None: ...
+    @overload
+    def __init__(self: Tuple[tuple[A, B]], a: Space[A], b: Space[B], /) -> None: ...
+    @overload
+    def __init__(self: Tuple[tuple[A, B, C]], a: Space[A], b: Space[B], c: Space[C], /) -> None: ...
+    @overload
+    def __init__(
+        self: Tuple[tuple[A, B, C, D]], a: Space[A], b: Space[B], c: Space[C], d: Space[D], /
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: Tuple[tuple[A, B, C, D, E]],
+        a: Space[A],
+        b: Space[B],
+        c: Space[C],
+        d: Space[D],
+        e: Space[E],
+        /,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: Tuple[tuple[A, B, C, D, E, F]],
+        a: Space[A],
+        b: Space[B],
+        c: Space[C],
+        d: Space[D],
+        e: Space[E],
+        f: Space[F],
+        /,
+    ) -> None: ...
+    @overload
+    def __init__(self: Tuple[tuple[Any, ...]], *items: Space[Any]) -> None: ...
+    def __init__(self, *items: Any) -> None:
+        spaces = tuple(as_space(i) for i in items)
+        names = _names_below("Tuple", spaces)
+        self.__attrs_init__(spaces, names, content_hash(Tuple, spaces))  # pyright: ignore[reportAttributeAccessIssue]
+
+
+def _tuple_of(items: tuple[Space[Any], ...]) -> Space[Any]:
+    return Tuple(*items)
+
+
+@attrs.frozen(init=False, unsafe_hash=False)
+class Dict(Space[dict[str, Any]]):
+    """A dict with a value drawn for each key (what a JSON-like ``{...}`` of spaces becomes).
+
+    >>> from typedspace import Uniform
+    >>> Dict({"lr": Uniform(0.0, 1.0)}) == as_space({"lr": Uniform(0.0, 1.0)})
+    True
+    """
+
+    items: tuple[tuple[str, Space[Any]], ...]
+    explicit_names: frozenset[str] = attrs.field(eq=False, repr=False)
+    cached_hash: int = attrs.field(eq=False, repr=False)
+
+    def __hash__(self) -> int:
+        return self.cached_hash
+
+    def __init__(self, items: Mapping[str, object], /) -> None:
+        converted = tuple((key, as_space(value)) for key, value in items.items())
+        for key, _ in converted:
+            if not isinstance(key, str):
+                raise TypeError(f"Dict: keys must be str, got {key!r}")
+        names = _names_below("Dict", tuple(s for _, s in converted))
+        self.__attrs_init__(converted, names, content_hash(Dict, converted))  # pyright: ignore[reportAttributeAccessIssue]
+
+
+@attrs.frozen(init=False, unsafe_hash=False)
+class List(Space[list[Any]]):
+    """A list with one element drawn from each space (what a JSON-like ``[...]`` becomes).
+
+    >>> from typedspace import IntUniform, sample
+    >>> len(sample(List([IntUniform(1, 2), 3]), seed=0))
+    2
+    """
+
+    items: tuple[Space[Any], ...]
+    explicit_names: frozenset[str] = attrs.field(eq=False, repr=False)
+    cached_hash: int = attrs.field(eq=False, repr=False)
+
+    def __hash__(self) -> int:
+        return self.cached_hash
+
+    def __init__(self, items: list[object] | tuple[object, ...], /) -> None:
+        spaces = tuple(as_space(i) for i in items)
+        names = _names_below("List", spaces)
+        self.__attrs_init__(spaces, names, content_hash(List, spaces))  # pyright: ignore[reportAttributeAccessIssue]
