@@ -6,9 +6,14 @@
 ['layers', 'lr']
 """
 
+from typedspace._encode import EncodeError, encode
 from typedspace._flatten import FlatSpace, decode, flatten
+from typedspace._optimize import Result, optimize
+from typedspace._optimizer import DecodeError, NoSuccessfulTrial, Optimizer
 from typedspace._sample import sample, sample_many
+from typedspace._stopping import EarlyStop, NoImprovement
 from typedspace._table import Assignment, CategoricalParam, NumericParam, ParamTable
+from typedspace._trial import ErrorInfo, Outcome, Trial, TrialState
 from typedspace.nodes import (
     Choice,
     Cond,
@@ -37,7 +42,11 @@ __all__ = [
     "Choice",
     "Cond",
     "Const",
+    "DecodeError",
     "Dict",
+    "EarlyStop",
+    "EncodeError",
+    "ErrorInfo",
     "FlatSpace",
     "IntLogUniform",
     "IntUniform",
@@ -45,16 +54,25 @@ __all__ = [
     "LogNormal",
     "LogUniform",
     "Map",
+    "NoImprovement",
+    "NoSuccessfulTrial",
     "Normal",
     "NumericParam",
+    "Optimizer",
+    "Outcome",
     "ParamTable",
     "Record",
+    "Result",
     "Space",
+    "Trial",
+    "TrialState",
     "Tuple",
     "Uniform",
     "as_space",
     "decode",
+    "encode",
     "flatten",
+    "optimize",
     "param",
     "record",
     "sample",

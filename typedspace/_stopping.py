@@ -1,0 +1,44 @@
+"""Early-stopping rules: callables that look at the trials so far and say "stop"."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import attrs
+
+from typedspace._trial import Trial, TrialState
+
+
+class EarlyStop(Protocol):
+    """Called after every finished trial; returning True ends the run."""
+
+    def __call__(self, trials: Sequence[Trial[Any]], /) -> bool: ...
+
+
+@attrs.frozen
+class NoImprovement:
+    """Stop when the best loss has not improved by more than ``min_delta`` in ``patience``
+    finished trials.
+
+    >>> NoImprovement(patience=10).patience
+    10
+    """
+
+    patience: int = attrs.field(validator=attrs.validators.ge(1))
+    min_delta: float = attrs.field(default=0.0, validator=attrs.validators.ge(0.0))
+
+    def __call__(self, trials: Sequence[Trial[Any]], /) -> bool:
+        finished = [t for t in trials if t.state in (TrialState.OK, TrialState.FAILED)]
+        if len(finished) <= self.patience:
+            return False
+        best_before = _best_loss(finished[: -self.patience])
+        best_recent = _best_loss(finished[-self.patience :])
+        if best_before is None:
+            return False
+        return best_recent is None or best_recent > best_before - self.min_delta
+
+
+def _best_loss(trials: Sequence[Trial[Any]]) -> float | None:
+    losses = [t.loss for t in trials if t.state is TrialState.OK and t.loss is not None]
+    return min(losses) if losses else None

@@ -1,0 +1,70 @@
+"""The storage interface: where studies and their trials live.
+
+Storage holds JSON-friendly records only (assignments, losses, extra data), so a study can be
+reloaded without the objective's code.  Trial numbers are allocated by the storage, which
+makes several processes sharing one study safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import attrs
+
+from typedspace._trial import TrialRecord
+
+
+@attrs.frozen
+class StudyInfo:
+    """What identifies a study and how it was run."""
+
+    name: str
+    space_fingerprint: str
+    space_text: str
+    algorithm: str
+    seed: int | None
+    created: float
+    space_json: str | None = None
+    attributes: dict[str, Any] = attrs.field(factory=dict)
+
+
+class StudyMismatch(ValueError):
+    """An existing study was opened with a different space."""
+
+
+class StorageError(RuntimeError):
+    """The storage cannot be used (not a typedspace database, corrupt, newer schema ...)."""
+
+
+@runtime_checkable
+class Storage(Protocol):
+    """Keeps studies and their trials."""
+
+    def open_study(self, info: StudyInfo, *, allow_space_change: bool = False) -> StudyInfo:
+        """Create the study ``info.name``, or return the stored one if it exists.
+
+        An existing study whose space fingerprint differs raises ``StudyMismatch`` unless
+        ``allow_space_change``.
+        """
+        ...
+
+    def load_study(self, name: str) -> StudyInfo:
+        """The stored study ``name`` (KeyError if there is none)."""
+        ...
+
+    def study_names(self) -> list[str]:
+        """The names of every study in this storage."""
+        ...
+
+    def start_trial(self, study: str, assignment: dict[str, float | int], started: float) -> int:
+        """Record a new running trial and return its number (unique within the study)."""
+        ...
+
+    def finish_trial(self, study: str, record: TrialRecord) -> None:
+        """Record the final state of trial ``record.number`` (durably, before returning)."""
+        ...
+
+    def trials(self, study: str) -> Sequence[TrialRecord]:
+        """Every trial of the study, by number."""
+        ...

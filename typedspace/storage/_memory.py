@@ -1,0 +1,70 @@
+"""In-memory storage: fast, and gone with the process."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import attrs
+
+from typedspace._trial import TrialRecord, TrialState
+from typedspace.storage._base import StudyInfo, StudyMismatch
+
+
+def check_same_space(stored: StudyInfo, info: StudyInfo, allow_space_change: bool) -> None:
+    """Opening a study with another space is an error unless explicitly allowed."""
+    if stored.space_fingerprint != info.space_fingerprint and not allow_space_change:
+        raise StudyMismatch(
+            f"study {info.name!r} was created with a different space:\n"
+            f"stored:\n{stored.space_text}\nnow:\n{info.space_text}\n"
+            "pass allow_space_change=True to continue it with the new space"
+        )
+
+
+class InMemoryStorage:
+    """Studies kept in this process's memory (the default when no ``storage=`` is given).
+
+    >>> storage = InMemoryStorage()
+    >>> storage.study_names()
+    []
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._studies: dict[str, StudyInfo] = {}
+        self._trials: dict[str, list[TrialRecord]] = {}
+
+    def open_study(self, info: StudyInfo, *, allow_space_change: bool = False) -> StudyInfo:
+        with self._lock:
+            stored = self._studies.get(info.name)
+            if stored is None:
+                self._studies[info.name] = info
+                self._trials[info.name] = []
+                return info
+            check_same_space(stored, info, allow_space_change)
+            return stored
+
+    def load_study(self, name: str) -> StudyInfo:
+        with self._lock:
+            if name not in self._studies:
+                raise KeyError(f"no study named {name!r}")
+            return self._studies[name]
+
+    def study_names(self) -> list[str]:
+        with self._lock:
+            return list(self._studies)
+
+    def start_trial(self, study: str, assignment: dict[str, float | int], started: float) -> int:
+        with self._lock:
+            trials = self._trials[study]
+            number = len(trials)
+            trials.append(TrialRecord(number, TrialState.RUNNING, dict(assignment), started))
+            return number
+
+    def finish_trial(self, study: str, record: TrialRecord) -> None:
+        with self._lock:
+            self._trials[study][record.number] = attrs.evolve(record)
+
+    def trials(self, study: str) -> Sequence[TrialRecord]:
+        with self._lock:
+            return list(self._trials[study])
