@@ -8,7 +8,8 @@ be given as assignments instead.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any, TypeVar, overload
 
 from typedspace._flatten import flatten
 from typedspace._table import CategoricalParam, ParamTable
@@ -150,7 +151,11 @@ def _equal(a: object, b: object) -> bool:
         return False
 
 
-def encode(space: Space[T], value: T) -> dict[str, float | int]:
+@overload
+def encode(space: Space[T], value: T) -> dict[str, float | int]: ...
+@overload
+def encode(space: Mapping[str, object], value: Mapping[str, Any]) -> dict[str, float | int]: ...
+def encode(space: Space[Any] | Mapping[str, object], value: Any) -> dict[str, float | int]:
     """The assignment whose decoding is ``value`` (raises ``EncodeError`` if there is none).
 
     >>> from typedspace import Choice, IntUniform, decode

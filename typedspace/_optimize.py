@@ -9,7 +9,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 import attrs
 
@@ -18,14 +18,12 @@ from typedspace._optimizer import Optimizer, best_of
 from typedspace._progress import ProgressBar
 from typedspace._stopping import EarlyStop
 from typedspace._table import Assignment
-from typedspace._trial import Outcome, Trial, TrialState, check_loss
+from typedspace._trial import ObjectiveResult, Outcome, Trial, TrialState, check_loss
 from typedspace.algorithms import Algorithm
 from typedspace.nodes import Space
 from typedspace.storage import Storage
 
 T = TypeVar("T")
-
-Objective = Callable[[T], float | Outcome]
 
 
 @attrs.frozen
@@ -81,8 +79,9 @@ def _check_points(
             done.append(clean)
 
 
+@overload
 def optimize(
-    objective: Callable[[T], float | Outcome],
+    objective: Callable[[T], ObjectiveResult],
     space: Space[T],
     algo: Algorithm | None = None,
     *,
@@ -100,7 +99,48 @@ def optimize(
     allow_space_change: bool = False,
     executor: cf.Executor | Any | None = None,
     max_pending: int | None = None,
-) -> Result[T]:
+) -> Result[T]: ...
+@overload
+def optimize(
+    objective: Callable[[dict[str, Any]], ObjectiveResult],
+    space: Mapping[str, object],
+    algo: Algorithm | None = None,
+    *,
+    max_evals: int = 100,
+    timeout: float | None = None,
+    seed: int | None = None,
+    loss_threshold: float | None = None,
+    early_stop: EarlyStop | None = None,
+    points_to_evaluate: Sequence[Mapping[str, Any]] = (),
+    assignments_to_evaluate: Sequence[Assignment] = (),
+    catch: bool = True,
+    progress: bool | None = None,
+    storage: Storage | str | None = None,
+    study: str = "default",
+    allow_space_change: bool = False,
+    executor: cf.Executor | Any | None = None,
+    max_pending: int | None = None,
+) -> Result[dict[str, Any]]: ...
+def optimize(
+    objective: Callable[[Any], ObjectiveResult],
+    space: Space[Any] | Mapping[str, object],
+    algo: Algorithm | None = None,
+    *,
+    max_evals: int = 100,
+    timeout: float | None = None,
+    seed: int | None = None,
+    loss_threshold: float | None = None,
+    early_stop: EarlyStop | None = None,
+    points_to_evaluate: Sequence[Any] = (),
+    assignments_to_evaluate: Sequence[Assignment] = (),
+    catch: bool = True,
+    progress: bool | None = None,
+    storage: Storage | str | None = None,
+    study: str = "default",
+    allow_space_change: bool = False,
+    executor: cf.Executor | Any | None = None,
+    max_pending: int | None = None,
+) -> Result[Any]:
     """Minimize ``objective`` over ``space`` and return the trials and the best typed value.
 
     ``max_evals`` is the total number of trials of the study (a resumed study counts the trials
@@ -150,7 +190,7 @@ class _Loop(Generic[T]):
     """The stopping rules and bookkeeping shared by the inline and parallel runners."""
 
     optimizer: Optimizer[T]
-    objective: Callable[[T], float | Outcome]
+    objective: Callable[[T], ObjectiveResult]
     max_evals: int
     timeout: float | None
     loss_threshold: float | None

@@ -18,7 +18,7 @@ from typedspace._table import Assignment
 from typedspace._trial import (
     ErrorInfo,
     InvalidLoss,
-    Outcome,
+    ObjectiveResult,
     Trial,
     TrialRecord,
     TrialState,
@@ -83,9 +83,31 @@ class Optimizer(Generic[T]):
     True
     """
 
+    @overload
+    def __init__(
+        self: Optimizer[dict[str, Any]],
+        space: Mapping[str, object],
+        algo: Algorithm | None = None,
+        *,
+        seed: int | None = None,
+        storage: Storage | str | None = None,
+        study: str = "default",
+        allow_space_change: bool = False,
+    ) -> None: ...
+    @overload
     def __init__(
         self,
         space: Space[T],
+        algo: Algorithm | None = None,
+        *,
+        seed: int | None = None,
+        storage: Storage | str | None = None,
+        study: str = "default",
+        allow_space_change: bool = False,
+    ) -> None: ...
+    def __init__(
+        self,
+        space: Space[T] | Mapping[str, object],
         algo: Algorithm | None = None,
         *,
         seed: int | None = None,
@@ -206,7 +228,7 @@ class Optimizer(Generic[T]):
         return Trial(number, TrialState.RUNNING, assignment, value, started)
 
     # -- reporting ---------------------------------------------------------------------------
-    def tell(self, trial: Trial[T], result: float | Outcome) -> Trial[T]:
+    def tell(self, trial: Trial[T], result: ObjectiveResult) -> Trial[T]:
         """Finish ``trial`` with the objective's result; a non-finite or non-number result
         makes it a failed trial (``InvalidLoss`` is its error)."""
         try:

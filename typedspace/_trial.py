@@ -10,7 +10,7 @@ import enum
 import math
 import traceback as traceback_module
 from collections.abc import Mapping
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeAlias, TypeVar
 
 import attrs
 import numpy as np
@@ -61,6 +61,10 @@ class Outcome:
 
     loss: float
     extra: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+#: What an objective returns: a float (numpy floats included) or an ``Outcome``.
+ObjectiveResult: TypeAlias = float | np.floating[Any] | Outcome
 
 
 @attrs.frozen

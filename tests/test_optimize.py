@@ -1,0 +1,232 @@
+"""The optimize() loop: budgets, stopping rules, failures, starting points, interruption."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import attrs
+import pytest
+
+from typedspace import (
+    Choice,
+    IntUniform,
+    Map,
+    NoImprovement,
+    NoSuccessfulTrial,
+    Outcome,
+    TrialState,
+    Uniform,
+    optimize,
+    param,
+    record,
+    space_of,
+)
+from typedspace.algorithms import RandomSearch
+
+
+@record
+class Config:
+    x: float = param(Uniform(-2.0, 2.0))
+    n: int = param(IntUniform(1, 3))
+    act: str = param(Choice("relu", "tanh"))
+
+
+def quadratic(c: Config) -> float:
+    return (c.x - 0.5) ** 2 + c.n + (0.0 if c.act == "relu" else 1.0)
+
+
+def test_returns_typed_best_and_all_trials() -> None:
+    result = optimize(quadratic, space_of(Config), RandomSearch(), max_evals=40, seed=1)
+    assert isinstance(result.best, Config)
+    assert type(result.best.x) is float and type(result.best.n) is int
+    assert len(result.trials) == 40
+    assert [t.number for t in result.trials] == list(range(40))
+    assert result.best_loss == min(t.loss for t in result.trials if t.loss is not None)
+    assert result.best_loss == quadratic(result.best)
+    assert result.stop_reason == "max_evals"
+    for t in result.trials:
+        assert t.state is TrialState.OK
+        assert t.finished is not None and t.finished >= t.started
+
+
+def test_same_seed_same_run() -> None:
+    a = optimize(quadratic, space_of(Config), RandomSearch(), max_evals=15, seed=7)
+    b = optimize(quadratic, space_of(Config), RandomSearch(), max_evals=15, seed=7)
+    c = optimize(quadratic, space_of(Config), RandomSearch(), max_evals=15, seed=8)
+    assert [t.assignment for t in a.trials] == [t.assignment for t in b.trials]
+    assert [t.assignment for t in a.trials] != [t.assignment for t in c.trials]
+
+
+def test_failures_are_recorded_and_the_run_goes_on() -> None:
+    def objective(c: Config) -> float:
+        if c.n == 3:
+            raise ZeroDivisionError("n=3 is bad")
+        if c.n == 2:
+            return math.nan
+        return c.x
+
+    result = optimize(objective, space_of(Config), RandomSearch(), max_evals=30, seed=0)
+    assert len(result.trials) == 30
+    by_n = {n: [t for t in result.trials if t.value.n == n] for n in (1, 2, 3)}
+    assert all(t.state is TrialState.FAILED for t in by_n[3])
+    for t in by_n[3]:
+        assert t.error is not None and t.error.type == "ZeroDivisionError"
+        assert "n=3 is bad" in t.error.message and "ZeroDivisionError" in t.error.traceback
+    for t in by_n[2]:
+        assert t.state is TrialState.FAILED and t.error is not None
+        assert "non-finite" in t.error.message
+    assert all(t.state is TrialState.OK for t in by_n[1])
+    assert result.best.n == 1
+
+
+@pytest.mark.parametrize("bad", [None, "0.5", [1.0], math.inf, -math.inf])
+def test_non_numbers_fail_the_trial(bad: Any) -> None:
+    result = optimize(lambda x: bad, Uniform(0.0, 1.0), RandomSearch(), max_evals=2, seed=0)
+    assert [t.state for t in result.trials] == [TrialState.FAILED] * 2
+    with pytest.raises(NoSuccessfulTrial, match="all 2 finished trials failed"):
+        _ = result.best
+
+
+def test_catch_false_reraises_after_recording() -> None:
+    def boom(x: float) -> float:
+        raise RuntimeError("stop here")
+
+    with pytest.raises(RuntimeError, match="stop here"):
+        optimize(boom, Uniform(0.0, 1.0), RandomSearch(), max_evals=5, seed=0, catch=False)
+
+
+def test_outcome_extra_is_kept() -> None:
+    result = optimize(
+        lambda x: Outcome(x, extra={"double": 2 * x}),
+        Uniform(0.0, 1.0),
+        RandomSearch(),
+        max_evals=3,
+        seed=0,
+    )
+    for t in result.trials:
+        assert t.loss is not None and t.extra == {"double": 2 * t.loss}
+
+
+def test_numpy_losses_become_python_floats() -> None:
+    import numpy as np
+
+    result = optimize(
+        lambda x: np.float32(x), Uniform(0.0, 1.0), RandomSearch(), max_evals=3, seed=0
+    )
+    assert all(type(t.loss) is float for t in result.trials)
+
+
+def test_loss_threshold_stops_early() -> None:
+    result = optimize(
+        lambda x: x, Uniform(0.0, 1.0), RandomSearch(), max_evals=1000, seed=0, loss_threshold=0.05
+    )
+    assert result.stop_reason == "loss_threshold"
+    assert result.best_loss <= 0.05
+    assert all(t.loss is not None and t.loss > 0.05 for t in result.trials[:-1])
+
+
+def test_early_stop_no_improvement() -> None:
+    rule = NoImprovement(patience=10)
+    result = optimize(
+        lambda x: x, Uniform(0.0, 1.0), RandomSearch(), max_evals=10_000, seed=0, early_stop=rule
+    )
+    assert result.stop_reason == "early_stop"
+    losses = [t.loss for t in result.trials if t.loss is not None]
+    # the last 10 losses did not beat the best before them
+    assert min(losses[-10:]) >= min(losses[:-10])
+    assert min(losses[-11:]) < min(losses[:-11]) or len(losses) == 11
+
+
+def test_no_improvement_validates_patience() -> None:
+    with pytest.raises(ValueError, match="patience"):
+        NoImprovement(patience=0)
+
+
+def test_points_to_evaluate_run_first() -> None:
+    start = Config(x=0.5, n=1, act="relu")
+    result = optimize(
+        quadratic,
+        space_of(Config),
+        RandomSearch(),
+        max_evals=5,
+        seed=0,
+        points_to_evaluate=[start],
+        assignments_to_evaluate=[{"x": -1.0, "n": 2, "act": 1}],
+    )
+    assert result.trials[0].value == start
+    assert result.trials[1].value == Config(x=-1.0, n=2, act="tanh")
+    assert result.best == start
+
+
+def test_bad_starting_points_fail_before_running() -> None:
+    calls: list[dict[str, float]] = []
+
+    def objective(x: dict[str, float]) -> float:
+        calls.append(x)
+        return 0.0
+
+    with pytest.raises(ValueError, match=r"'x'.*outside its support"):
+        optimize(
+            objective,
+            {"x": Uniform(0.0, 1.0)},
+            RandomSearch(),
+            assignments_to_evaluate=[{"x": 5.0}],
+        )
+    assert calls == []
+
+
+def test_keyboard_interrupt_keeps_finished_trials() -> None:
+    seen: list[float] = []
+
+    def objective(x: float) -> float:
+        if len(seen) == 4:
+            raise KeyboardInterrupt
+        seen.append(x)
+        return x
+
+    result = optimize(objective, Uniform(0.0, 1.0), RandomSearch(), max_evals=50, seed=0)
+    assert result.stop_reason == "interrupted"
+    assert [t.state for t in result.trials] == [TrialState.OK] * 4 + [TrialState.CANCELLED]
+    assert result.best == min(seen)
+
+
+def test_timeout_stops_launching() -> None:
+    import time
+
+    def slow(x: float) -> float:
+        time.sleep(0.05)
+        return x
+
+    result = optimize(
+        slow, Uniform(0.0, 1.0), RandomSearch(), max_evals=10_000, timeout=0.3, seed=0
+    )
+    assert result.stop_reason == "timeout"
+    assert 1 <= len(result.trials) < 100
+
+
+def test_invalid_arguments() -> None:
+    with pytest.raises(ValueError, match="max_evals"):
+        optimize(lambda x: x, Uniform(0.0, 1.0), max_evals=-1)
+    with pytest.raises(ValueError, match="timeout"):
+        optimize(lambda x: x, Uniform(0.0, 1.0), timeout=0)
+    with pytest.raises(TypeError, match="algo"):
+        optimize(lambda x: x, Uniform(0.0, 1.0), algo="tpe")  # type: ignore[call-overload]
+
+
+def test_map_values_reach_the_objective() -> None:
+    @attrs.frozen
+    class Layer:
+        width: int
+
+    seen: list[Layer] = []
+
+    def objective(layer: Layer) -> float:
+        seen.append(layer)
+        return float(layer.width)
+
+    result = optimize(
+        objective, Map(lambda n: Layer(2**n), IntUniform(2, 5)), RandomSearch(), max_evals=8, seed=0
+    )
+    assert all(isinstance(v, Layer) and v.width in (4, 8, 16, 32) for v in seen)
+    assert result.best == min(seen, key=lambda layer: layer.width)

@@ -1,0 +1,75 @@
+"""Ask/tell: users who own the loop drive the optimizer directly."""
+
+from __future__ import annotations
+
+import pytest
+
+from typedspace import Choice, Cond, IntUniform, LogUniform, Optimizer, TrialState, Uniform
+from typedspace.algorithms import RandomSearch
+
+SPACE = {
+    "model": Cond(
+        Choice("linear", "tree"),
+        {"linear": LogUniform(1e-4, 1.0), "tree": IntUniform(1, 10)},
+    ),
+    "x": Uniform(0.0, 1.0),
+}
+
+
+def test_ask_tell_round() -> None:
+    opt = Optimizer(SPACE, RandomSearch(), seed=0)
+    trial = opt.ask()
+    assert trial.state is TrialState.RUNNING and trial.number == 0
+    assert set(trial.value) == {"model", "x"}
+    done = opt.tell(trial, 0.5)
+    assert done.state is TrialState.OK and done.loss == 0.5 and done.finished is not None
+    assert opt.best_trial.number == 0
+    assert [t.state for t in opt.trials] == [TrialState.OK]
+
+
+def test_batch_ask_gives_distinct_running_trials() -> None:
+    opt = Optimizer(SPACE, RandomSearch(), seed=0)
+    batch = opt.ask(4)
+    assert [t.number for t in batch] == [0, 1, 2, 3]
+    assert len({tuple(sorted(t.assignment.items())) for t in batch}) == 4
+    assert all(t.state is TrialState.RUNNING for t in opt.trials)
+    for t in reversed(batch):  # results may arrive in any order
+        opt.tell(t, float(t.number))
+    assert opt.best_trial.number == 0
+
+
+def test_tell_failure_and_invalid_loss() -> None:
+    opt = Optimizer(SPACE, RandomSearch(), seed=0)
+    a, b, c = opt.ask(3)
+    opt.tell_failure(a, ValueError("diverged"))
+    opt.tell(b, float("nan"))
+    opt.cancel(c)
+    states = {t.number: t for t in opt.trials}
+    assert states[0].state is TrialState.FAILED and states[0].error is not None
+    assert states[0].error.type == "ValueError" and states[0].error.message == "diverged"
+    assert states[1].state is TrialState.FAILED and "non-finite" in str(states[1].error)
+    assert states[2].state is TrialState.CANCELLED
+
+
+def test_only_active_parameters_are_in_assignments() -> None:
+    opt = Optimizer(SPACE, RandomSearch(), seed=3)
+    for trial in opt.ask(30):
+        branch = trial.assignment["model"]
+        active = {"model", "x", "model.linear" if branch == 0 else "model.tree"}
+        assert set(trial.assignment) == active
+
+
+def test_enqueue_validates_and_runs_first() -> None:
+    opt = Optimizer(SPACE, RandomSearch(), seed=0)
+    opt.enqueue({"model": 1, "model.tree": 4, "x": 0.25})
+    first = opt.ask()
+    assert first.value == {"model": 4, "x": 0.25}
+    with pytest.raises(ValueError, match="not active"):
+        opt.enqueue({"model": 1, "model.tree": 4, "model.linear": 0.1, "x": 0.25})
+    with pytest.raises(ValueError, match=r"lacks the active parameter 'model\.tree'"):
+        opt.enqueue({"model": 1, "x": 0.25})
+
+
+def test_negative_batch_is_an_error() -> None:
+    with pytest.raises(ValueError, match="must not be negative"):
+        Optimizer(SPACE, RandomSearch(), seed=0).ask(-1)
