@@ -11,6 +11,7 @@ from typedspace._flatten import FlatSpace, decode, flatten
 from typedspace._optimize import Result, optimize
 from typedspace._optimizer import DecodeError, NoSuccessfulTrial, Optimizer
 from typedspace._sample import sample, sample_many
+from typedspace._serialize import SerializationError, from_json, to_json
 from typedspace._stopping import EarlyStop, NoImprovement
 from typedspace._table import Assignment, CategoricalParam, NumericParam, ParamTable
 from typedspace._trial import ErrorInfo, Outcome, Trial, TrialState
@@ -63,6 +64,7 @@ __all__ = [
     "ParamTable",
     "Record",
     "Result",
+    "SerializationError",
     "Space",
     "Trial",
     "TrialState",
@@ -72,10 +74,12 @@ __all__ = [
     "decode",
     "encode",
     "flatten",
+    "from_json",
     "optimize",
     "param",
     "record",
     "sample",
     "sample_many",
     "space_of",
+    "to_json",
 ]

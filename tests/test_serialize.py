@@ -1,0 +1,130 @@
+"""Serialization: exact round trips, import paths, clear errors."""
+
+from __future__ import annotations
+
+import enum
+import json
+import math
+
+import pytest
+
+from typedspace import (
+    Choice,
+    Cond,
+    Const,
+    IntLogUniform,
+    IntUniform,
+    LogNormal,
+    LogUniform,
+    Map,
+    Normal,
+    Tuple,
+    Uniform,
+    as_space,
+    param,
+    record,
+    space_of,
+)
+from typedspace._serialize import SerializationError, from_json, to_json
+
+
+class Kernel(enum.Enum):
+    RBF = "rbf"
+    POLY = "poly"
+
+
+@record
+class Svm:
+    c: float = param(LogUniform(1e-3, 1e3))
+    kernel: Kernel = param(Choice(Kernel.RBF, Kernel.POLY))
+
+
+def scale(x: float, k: int) -> float:
+    return x * k
+
+
+EVERY_NODE = as_space(
+    {
+        "u": Uniform(-1.0, 1.0, q=0.25, name="u_named"),
+        "lu": LogUniform(1e-5, 1e-1),
+        "n": Normal(0.0, 2.0, q=0.5),
+        "ln": LogNormal(0.0, 1.0),
+        "i": IntUniform(1, 4),
+        "il": IntLogUniform(1, 1024),
+        "c": Choice("relu", {"kind": "leaky", "slope": Uniform(0.0, 0.3)}, weights=[3, 1]),
+        "k": Const((1, "a", None, math.inf)),
+        "m": Map(scale, Uniform(0.0, 1.0), IntUniform(1, 3)),
+        "opt": Cond(
+            Choice("sgd", "adam"),
+            {"sgd": LogUniform(1e-3, 1.0), "adam": Map(math.sqrt, Uniform(0.0, 1.0))},
+        ),
+        "depth": Cond(
+            IntUniform(1, 2), {1: Const("shallow"), 2: Tuple(IntUniform(0, 3), Uniform(0.0, 1.0))}
+        ),
+        "svm": space_of(Svm),
+        "fns": Choice(math.sin, math.cos),
+        "list": [IntUniform(0, 1), {"$odd": 1}],
+    }
+)
+
+
+def test_round_trip_is_exact() -> None:
+    text = to_json(EVERY_NODE)
+    assert from_json(text) == EVERY_NODE
+    document = json.loads(text)
+    assert document["format"] == "typedspace.space" and document["version"] == 1
+
+
+def test_references_are_import_paths() -> None:
+    document = json.loads(to_json(EVERY_NODE))
+    text = json.dumps(document)
+    assert '"tests.test_serialize:scale"' in text
+    assert '"tests.test_serialize:Svm"' in text
+    assert '"$enum": "tests.test_serialize:Kernel"' in text
+
+
+def test_lambdas_and_local_functions_name_the_place() -> None:
+    with pytest.raises(SerializationError, match="Map at 'width'.*lambda"):
+        to_json({"width": Map(lambda n: 2**n, IntUniform(1, 3))})
+
+    def local(x: float) -> float:
+        return x
+
+    with pytest.raises(SerializationError, match="Map at 'a.b'.*local"):
+        to_json({"a": {"b": Map(local, Uniform(0.0, 1.0))}})
+
+
+def test_unserializable_constant() -> None:
+    with pytest.raises(SerializationError, match="'opt'.*cannot be serialized"):
+        to_json({"opt": Choice(object(), 1)})
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("not json", "not JSON"),
+        ('{"space": {}}', "not a typedspace space document"),
+        (
+            '{"format": "typedspace.space", "version": 99, "space": {}}',
+            "newer than this typedspace",
+        ),
+        (
+            '{"format": "typedspace.space", "version": 1, "space": {"type": "Nope"}}',
+            "unknown node type",
+        ),
+        ('{"format": "typedspace.space", "version": 1, "space": {"type": "Uniform"}}', "malformed"),
+        (
+            '{"format": "typedspace.space", "version": 1, "space": {"type": "Map", "f": "nowhere:f", "args": []}}',
+            "cannot import",
+        ),
+    ],
+)
+def test_bad_documents(text: str, message: str) -> None:
+    with pytest.raises(SerializationError, match=message):
+        from_json(text)
+
+
+def test_invalid_leaf_in_document_is_a_construction_error() -> None:
+    text = to_json(Uniform(0.0, 1.0)).replace('"high": 1.0', '"high": -1.0')
+    with pytest.raises(ValueError, match="low .* must be less than high"):
+        from_json(text)
