@@ -12,6 +12,7 @@ from typedspace import (
     Choice,
     Cond,
     Const,
+    Custom,
     IntLogUniform,
     IntUniform,
     LogNormal,
@@ -26,6 +27,7 @@ from typedspace import (
     space_of,
 )
 from typedspace._serialize import SerializationError, from_json, to_json
+from typedspace.distributions import Beta, BoundedPoisson
 
 
 class Kernel(enum.Enum):
@@ -64,6 +66,8 @@ EVERY_NODE = as_space(
         "svm": space_of(Svm),
         "fns": Choice(math.sin, math.cos),
         "list": [IntUniform(0, 1), {"$odd": 1}],
+        "beta": Custom(Beta(2.0, 5.0)),
+        "count": Custom(BoundedPoisson(3.0, 1, 10), name="count_named"),
     }
 )
 

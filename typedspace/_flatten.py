@@ -21,14 +21,18 @@ from typedspace._table import (
     CategoricalParam,
     Clause,
     Condition,
+    ContinuousWarp,
+    DiscreteWarp,
     NumericParam,
     Param,
     ParamTable,
 )
+from typedspace.distributions._base import DiscreteDistribution
 from typedspace.nodes import (
     Choice,
     Cond,
     Const,
+    Custom,
     Dict,
     IntLogUniform,
     IntUniform,
@@ -119,6 +123,10 @@ class _Builder:
         ):
             name = space.name or path or ROOT_NAME
             slot = self.add(numeric_param(space, name, condition))
+            return _read(slot, name)
+        if isinstance(space, Custom):
+            name = space.name or path or ROOT_NAME
+            slot = self.add(custom_param(space, name, condition))
             return _read(slot, name)
         if isinstance(space, Choice):
             return self._choice(space, path, condition)
@@ -266,6 +274,32 @@ def numeric_param(
     low = (q if q is not None else 0.0) if log else -inf
     return NumericParam(
         name, condition, False, log, q, low, inf, "normal", -inf, inf, leaf.mu, leaf.sigma
+    )
+
+
+def custom_param(leaf: Custom[Any], name: str, condition: Condition) -> NumericParam:
+    """The table row of a custom leaf: modelled on the unit interval through its CDF."""
+    dist = leaf.dist
+    low, high = dist.support()
+    if isinstance(dist, DiscreteDistribution):
+        warp: ContinuousWarp | DiscreteWarp = DiscreteWarp(dist)
+    else:
+        warp = ContinuousWarp(dist)
+    is_int = isinstance(dist, DiscreteDistribution)
+    return NumericParam(
+        name,
+        condition,
+        is_int,
+        False,
+        None,
+        float(low),
+        float(high),
+        "uniform",
+        0.0,
+        1.0,
+        0.5,
+        1.0,
+        warp,
     )
 
 

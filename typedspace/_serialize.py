@@ -15,10 +15,13 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import attrs
+
 from typedspace.nodes import (
     Choice,
     Cond,
     Const,
+    Custom,
     Dict,
     IntLogUniform,
     IntUniform,
@@ -94,7 +97,9 @@ def _const_to_json(value: object, where: str) -> Any:
         return {"$tuple": [_const_to_json(v, where) for v in value]}
     if isinstance(value, dict):
         if not all(isinstance(k, str) for k in value):
-            raise SerializationError(f"parameter {where!r}: dict constants need str keys, got {value!r}")
+            raise SerializationError(
+                f"parameter {where!r}: dict constants need str keys, got {value!r}"
+            )
         if any(k.startswith("$") for k in value):
             return {"$dict": {k: _const_to_json(v, where) for k, v in value.items()}}
         return {k: _const_to_json(v, where) for k, v in value.items()}
@@ -139,6 +144,8 @@ def _dump(space: Space[Any], where: str) -> dict[str, Any]:
         if name is not None:
             data["name"] = name
         return data
+    if isinstance(space, Custom):
+        return _dump_custom(space, where)
     if isinstance(space, Choice):
         label = space.name or where or "value"
         options = [
@@ -185,6 +192,29 @@ def _dump(space: Space[Any], where: str) -> dict[str, Any]:
     raise SerializationError(f"{where or 'the root'}: cannot serialize {space!r}")
 
 
+def _dump_custom(space: Custom[Any], where: str) -> dict[str, Any]:
+    """A custom distribution is stored as its class's import path and its attrs fields."""
+    dist: Any = space.dist
+    label = space.name or where or "value"
+    if not attrs.has(type(dist)):
+        raise SerializationError(
+            f"parameter {label!r}: {dist!r} is not an attrs class, so its fields cannot be stored"
+        )
+    fields = {
+        f.name: _const_to_json(getattr(dist, f.name), label)
+        for f in attrs.fields(type(dist))
+        if f.init
+    }
+    data: dict[str, Any] = {
+        "type": "Custom",
+        "dist": import_path(type(dist), label),
+        "fields": fields,
+    }
+    if space.name is not None:
+        data["name"] = space.name
+    return data
+
+
 def _load(data: Any) -> Space[Any]:
     if not isinstance(data, dict) or "type" not in data:
         raise SerializationError(f"not a space node: {data!r}")
@@ -194,6 +224,10 @@ def _load(data: Any) -> Space[Any]:
         extra = {k: data[k] for k in ("q", "name") if k in data}
         leaf: Space[Any] = cls(*(data[f] for f in fields), **extra)
         return leaf
+    if kind == "Custom":
+        dist_cls = resolve(data["dist"])
+        arguments = {k: _const_from_json(v) for k, v in data["fields"].items()}
+        return Custom(dist_cls(**arguments), name=data.get("name"))
     if kind == "Choice":
         options = [
             _load(o["space"]) if "space" in o else _const_from_json(o["value"])

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Literal, TypeAlias, cast
+from typing import Literal, Protocol, TypeAlias, cast
 
 import attrs
 import numpy as np
 import numpy.typing as npt
+
+from typedspace.distributions._base import ContinuousDistribution, DiscreteDistribution
 
 #: A point of a space as the algorithms see it: parameter name -> value, active parameters only.
 #: Floats and ints are the parameter's values; a categorical's value is the index of its option.
@@ -32,6 +34,57 @@ class Clause:
 
 #: A conjunction of clauses, outermost first; the empty condition is "always active".
 Condition: TypeAlias = tuple[Clause, ...]
+
+
+class UnitWarp(Protocol):
+    """Maps a custom distribution's values to the unit interval and back (via its CDF)."""
+
+    def to_unit(self, x: FloatArray) -> FloatArray: ...
+    def from_unit(self, u: FloatArray) -> FloatArray: ...
+    def sample(self, rng: np.random.Generator, n: int) -> npt.NDArray[np.generic]: ...
+
+
+@attrs.frozen
+class ContinuousWarp:
+    """``u = cdf(x)``: under the prior, ``u`` is uniform on [0, 1]."""
+
+    dist: ContinuousDistribution
+
+    def to_unit(self, x: FloatArray) -> FloatArray:
+        return np.asarray(self.dist.cdf(np.asarray(x, dtype=np.float64)), dtype=np.float64)
+
+    def from_unit(self, u: FloatArray) -> FloatArray:
+        return np.asarray(self.dist.ppf(np.clip(u, 0.0, 1.0)), dtype=np.float64)
+
+    def sample(self, rng: np.random.Generator, n: int) -> npt.NDArray[np.generic]:
+        return np.asarray(self.dist.sample(rng, n), dtype=np.float64)
+
+
+@attrs.frozen
+class DiscreteWarp:
+    """Each value ``k`` owns the cell ``(cdf(k-1), cdf(k)]`` of the unit interval, whose width
+    is its probability; values map to their cell's middle and back by bisection on the CDF."""
+
+    dist: DiscreteDistribution
+
+    def to_unit(self, x: FloatArray) -> FloatArray:
+        k = np.rint(np.asarray(x, dtype=np.float64)).astype(np.int64)
+        return (np.asarray(self.dist.cdf(k - 1)) + np.asarray(self.dist.cdf(k))) / 2
+
+    def from_unit(self, u: FloatArray) -> FloatArray:
+        low, high = self.dist.support()
+        u = np.clip(np.asarray(u, dtype=np.float64), 0.0, 1.0)
+        lo = np.full(u.shape, low - 1, dtype=np.int64)  # cdf(lo) < u (or lo = low - 1)
+        hi = np.full(u.shape, high, dtype=np.int64)  # cdf(hi) >= u
+        while np.any(hi - lo > 1):
+            mid = (lo + hi) // 2
+            above = np.asarray(self.dist.cdf(mid)) >= u
+            hi = np.where(above, mid, hi)
+            lo = np.where(above, lo, mid)
+        return np.maximum(hi, low).astype(np.float64)
+
+    def sample(self, rng: np.random.Generator, n: int) -> npt.NDArray[np.generic]:
+        return np.asarray(self.dist.sample(rng, n), dtype=np.int64)
 
 
 @attrs.frozen
@@ -57,11 +110,18 @@ class NumericParam:
     z_high: float
     mu: float
     sigma: float
+    #: For a custom distribution: ``z`` is its CDF, uniform on [0, 1] under the prior.
+    warp: UnitWarp | None = None
 
     def sample(
         self, rng: np.random.Generator, n: int
     ) -> npt.NDArray[np.float64] | npt.NDArray[np.int64]:
         """``n`` values drawn from the prior (one vectorized call)."""
+        if self.warp is not None:
+            drawn = np.clip(self.warp.sample(rng, n), self.low, self.high)
+            if self.is_int:
+                return cast(npt.NDArray[np.int64], drawn.astype(np.int64))
+            return cast(npt.NDArray[np.float64], drawn.astype(np.float64))
         if self.prior == "uniform":
             z = rng.uniform(self.z_low, self.z_high, size=n)
         else:
@@ -70,17 +130,22 @@ class NumericParam:
 
     def to_value(self, z: FloatArray) -> npt.NDArray[np.float64] | npt.NDArray[np.int64]:
         """Map internal coordinates to values inside the support."""
-        x = np.exp(z) if self.log else np.asarray(z, dtype=np.float64)
+        if self.warp is not None:
+            x = self.warp.from_unit(np.asarray(z, dtype=np.float64))
+        else:
+            x = np.exp(z) if self.log else np.asarray(z, dtype=np.float64)
         if self.q is not None:
             x = np.round(x / self.q) * self.q
         x = np.clip(x, self.low, self.high)
         if self.is_int:
             return cast(npt.NDArray[np.int64], x.astype(np.int64))
-        return cast(npt.NDArray[np.float64], x)
+        return x
 
     def to_internal(self, values: npt.ArrayLike) -> FloatArray:
         """Map values to internal coordinates (the inverse of ``to_value`` on the support)."""
         x = np.asarray(values, dtype=np.float64)
+        if self.warp is not None:
+            return self.warp.to_unit(x)
         return np.log(x) if self.log else x
 
     def contains(self, value: float) -> bool:
@@ -90,7 +155,7 @@ class NumericParam:
         if self.q is not None:
             k = value / self.q
             return abs(k - round(k)) <= 1e-9 * max(1.0, abs(k))
-        return True
+        return not self.is_int or float(value).is_integer()
 
 
 @attrs.frozen

@@ -5,6 +5,7 @@ Backends (sampling, flattening, printing ...) live in their own modules and inte
 
 from typedspace.nodes._base import Space
 from typedspace.nodes._combinators import Cond, Dict, List, Map, Tuple, as_space, finite_values
+from typedspace.nodes._custom import Custom
 from typedspace.nodes._leaves import (
     Choice,
     Const,
@@ -21,6 +22,7 @@ __all__ = [
     "Choice",
     "Cond",
     "Const",
+    "Custom",
     "Dict",
     "IntLogUniform",
     "IntUniform",
