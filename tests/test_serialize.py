@@ -5,8 +5,10 @@ from __future__ import annotations
 import enum
 import json
 import math
+from typing import Any
 
 import pytest
+from hypothesis import given
 
 from typedspace import (
     Choice,
@@ -19,15 +21,18 @@ from typedspace import (
     LogUniform,
     Map,
     Normal,
+    Space,
     Tuple,
     Uniform,
     as_space,
+    flatten,
     param,
     record,
     space_of,
 )
 from typedspace._serialize import SerializationError, from_json, to_json
 from typedspace.distributions import Beta, BoundedPoisson
+from typedspace.testing import spaces
 
 
 class Kernel(enum.Enum):
@@ -132,3 +137,11 @@ def test_invalid_leaf_in_document_is_a_construction_error() -> None:
     text = to_json(Uniform(0.0, 1.0)).replace('"high": 1.0', '"high": -1.0')
     with pytest.raises(ValueError, match="low .* must be less than high"):
         from_json(text)
+
+
+@given(spaces(max_depth=3))
+def test_round_trip_of_random_spaces(space: Space[Any]) -> None:
+    restored = from_json(to_json(space))
+    assert restored == space
+    assert hash(restored) == hash(space)
+    assert flatten(restored).table == flatten(space).table

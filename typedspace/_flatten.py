@@ -163,7 +163,8 @@ class _Builder:
 
     def _choice(self, space: Choice[Any], path: str, condition: Condition) -> Decoder:
         name = space.name or path or ROOT_NAME
-        weights = space.weights or tuple(1.0 / len(space.options) for _ in space.options)
+        raw = space.weights or (1.0,) * len(space.options)
+        weights = tuple(w / sum(raw) for w in raw)
         labels = tuple(_label(o) for o in space.options)
         slot = self.add(CategoricalParam(name, condition, weights, labels))
         read = _read(slot, name)

@@ -201,10 +201,10 @@ def _check_weights(owner: str, weights: Sequence[float] | None, n: int) -> tuple
     for i, w in enumerate(checked):
         if w < 0:
             raise ValueError(f"{owner}: weights[{i}] must not be negative, got {w!r}")
-    total = sum(checked)
-    if total <= 0:
+    if sum(checked) <= 0:
         raise ValueError(f"{owner}: weights must not sum to zero")
-    return tuple(w / total for w in checked)
+    # Kept as written (serialization round-trips exactly); backends normalize.
+    return checked
 
 
 def _same_option(a: object, b: object) -> bool:
@@ -225,7 +225,7 @@ class Choice(Space[T_co]):
     JSON-like dicts and lists containing spaces count as spaces.
 
     >>> Choice("relu", "gelu", weights=[3, 1]).weights
-    (0.75, 0.25)
+    (3.0, 1.0)
     """
 
     # Options may be unhashable (dicts, lists); equality still compares them.
