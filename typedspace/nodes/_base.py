@@ -83,6 +83,19 @@ def explicit_names(space: Space[Any]) -> frozenset[str]:
     return frozenset([own]) if isinstance(own, str) else frozenset()
 
 
+def typed_key(value: object) -> object:
+    """What equality of constants compares: the value together with its type, recursively.
+
+    Plain ``==`` says ``Const(1) == Const(True) == Const(1.0)``; nodes compare through this key
+    so that equal trees also produce values of the same types (the flatten cache relies on it).
+    """
+    if isinstance(value, list | tuple):
+        return (type(value), tuple(typed_key(v) for v in value))
+    if isinstance(value, dict):
+        return (type(value), tuple((typed_key(k), typed_key(v)) for k, v in value.items()))
+    return (type(value), value)
+
+
 def content_hash(kind: type, *parts: object) -> int:
     """A hash of a node's content, computed once at construction (interior nodes cache it).
 

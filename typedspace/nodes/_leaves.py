@@ -20,6 +20,7 @@ from typedspace.nodes._base import (
     describe,
     explicit_names,
     merge_explicit_names,
+    typed_key,
 )
 
 T_co = TypeVar("T_co", covariant=True)
@@ -186,7 +187,7 @@ class Const(Space[T_co]):
 
     # Excluded from the hash so that unhashable constants (lists, dicts) are allowed.  The
     # class is frozen, which makes the covariant field safe; mypy's attrs plugin cannot see it.
-    value: T_co = attrs.field(hash=False)  # type: ignore[misc]
+    value: T_co = attrs.field(hash=False, eq=typed_key)  # type: ignore[misc]
 
     def __init__(self, value: T_co, /) -> None:
         self.__attrs_init__(value)  # pyright: ignore[reportAttributeAccessIssue]
@@ -229,7 +230,7 @@ class Choice(Space[T_co]):
     """
 
     # Options may be unhashable (dicts, lists); equality still compares them.
-    options: tuple[Any, ...] = attrs.field(hash=False)
+    options: tuple[Any, ...] = attrs.field(hash=False, eq=typed_key)
     weights: tuple[float, ...] | None
     name: str | None
     explicit_names: frozenset[str] = attrs.field(eq=False, repr=False)
