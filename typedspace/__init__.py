@@ -10,6 +10,7 @@ from typedspace._encode import EncodeError, encode
 from typedspace._flatten import FlatSpace, decode, flatten
 from typedspace._optimize import Result, optimize
 from typedspace._optimizer import DecodeError, NoSuccessfulTrial, Optimizer
+from typedspace._pretty import describe, pretty
 from typedspace._sample import sample, sample_many
 from typedspace._serialize import SerializationError, from_json, to_json
 from typedspace._stopping import EarlyStop, NoImprovement
@@ -74,11 +75,13 @@ __all__ = [
     "Uniform",
     "as_space",
     "decode",
+    "describe",
     "encode",
     "flatten",
     "from_json",
     "optimize",
     "param",
+    "pretty",
     "record",
     "sample",
     "sample_many",
