@@ -12,7 +12,7 @@ import functools
 import inspect
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, cast, overload
 
 import attrs
 
@@ -321,11 +321,18 @@ def flatten(space: Space[Any] | Mapping[str, Any] | list[Any]) -> FlatSpace:
     return _flatten_cached(as_space(space))
 
 
-def decode(space: Space[T], assignment: Assignment) -> T:
+# Like ``sample``: a plain dict or list of spaces is accepted and decodes to a dict or list.
+@overload
+def decode(space: Space[T], assignment: Assignment) -> T: ...
+@overload
+def decode(space: Mapping[str, object], assignment: Assignment) -> dict[str, Any]: ...
+@overload
+def decode(space: list[object], assignment: Assignment) -> list[Any]: ...
+def decode(space: Space[Any] | Mapping[str, object] | list[object], assignment: Assignment) -> Any:
     """The typed value of ``space`` at ``assignment`` (a name -> value mapping).
 
     >>> from typedspace import Choice
     >>> decode(Choice("relu", "gelu"), {"value": 1})
     'gelu'
     """
-    return cast(T, flatten(space).decode(assignment))
+    return flatten(space).decode(assignment)
