@@ -1,0 +1,202 @@
+"""Optimization quality: the best loss after N evaluations, per problem and optimizer.
+
+Every (problem, optimizer, seed) run is independent and single-threaded; runs are spread over
+``--jobs`` worker processes.  Each optimizer sees the same space, objective and seeds.
+
+    .venv/bin/python benchmarks/bench_quality.py              # 20 seeds x 100 evaluations
+    .venv/bin/python benchmarks/bench_quality.py --seeds 3 --problems branin hartmann6
+
+Writes ``benchmarks/out/quality.json`` (every run's loss trace) and ``benchmarks/out/quality.md``
+and prints the markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import multiprocessing as mp
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from competitors import OPTIMIZERS, settings, versions
+from problems import PROBLEMS
+
+OUT = Path(__file__).resolve().parent / "out"
+
+Task = tuple[str, str, int, int]
+"""(problem, optimizer, seed, evaluations)"""
+
+
+def _init_worker() -> None:
+    """One thread per worker: BLAS/OpenMP pools would fight over the two cores."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1)
+
+
+def _run(task: Task) -> dict[str, Any]:
+    problem, optimizer, seed, n = task
+    start = time.perf_counter()
+    losses = OPTIMIZERS[optimizer](PROBLEMS[problem], seed, n)
+    return {
+        "problem": problem,
+        "optimizer": optimizer,
+        "seed": seed,
+        "seconds": time.perf_counter() - start,
+        "losses": losses,
+    }
+
+
+def best_after(losses: Sequence[float], n: int) -> float:
+    """The lowest finite loss among the first ``n`` trials (inf when there is none)."""
+    finite = [x for x in losses[:n] if math.isfinite(x)]
+    return min(finite) if finite else math.inf
+
+
+def run(
+    problems: Sequence[str],
+    optimizers: Sequence[str],
+    seeds: Sequence[int],
+    evals: int,
+    jobs: int,
+) -> list[dict[str, Any]]:
+    # The slow problem first, so the last tasks are short and the workers finish together.
+    order = sorted(problems, key=lambda p: p != "svc_breast_cancer")
+    tasks = [(p, o, s, evals) for p in order for s in seeds for o in optimizers]
+    results: list[dict[str, Any]] = []
+    start = time.perf_counter()
+
+    def report(r: dict[str, Any]) -> None:
+        results.append(r)
+        elapsed = time.perf_counter() - start
+        eta = elapsed / len(results) * (len(tasks) - len(results))
+        best = best_after(r["losses"], evals)
+        print(
+            f"[{len(results):4d}/{len(tasks)} {elapsed:6.0f}s, ~{eta:4.0f}s left] "
+            f"{r['problem']:<18} {r['optimizer']:<24} seed {r['seed']:2d}: "
+            f"best {best:.4g} ({r['seconds']:.1f}s)",
+            flush=True,
+        )
+
+    if jobs <= 1:
+        _init_worker()
+        for task in tasks:
+            report(_run(task))
+    else:
+        with mp.get_context("fork").Pool(jobs, initializer=_init_worker) as pool:
+            for r in pool.imap_unordered(_run, tasks):
+                report(r)
+    return results
+
+
+def _fmt(x: float) -> str:
+    if not math.isfinite(x):
+        return str(x)
+    return f"{x:.3g}" if abs(x) >= 1e-3 or x == 0 else f"{x:.2e}"
+
+
+def _ranks(means: Sequence[float]) -> list[float]:
+    from scipy.stats import rankdata
+
+    return [float(r) for r in rankdata(means)]
+
+
+def tables(results: Sequence[dict[str, Any]], evals: int) -> str:
+    """The markdown report: a summary (mean +- s.e. and rank) and per-problem details."""
+    problems = list(dict.fromkeys(r["problem"] for r in results))
+    problems.sort(key=list(PROBLEMS).index)
+    optimizers = [o for o in OPTIMIZERS if any(r["optimizer"] == o for r in results)]
+    best: dict[tuple[str, str], np.ndarray] = {}
+    secs: dict[tuple[str, str], float] = {}
+    for p in problems:
+        for o in optimizers:
+            rs = sorted((r for r in results if (r["problem"], r["optimizer"]) == (p, o)),
+                        key=lambda r: r["seed"])  # fmt: skip
+            best[p, o] = np.array([best_after(r["losses"], evals) for r in rs])
+            secs[p, o] = float(np.mean([r["seconds"] for r in rs]))
+    ranks = {p: dict(zip(optimizers, _ranks([best[p, o].mean() for o in optimizers]), strict=True))
+             for p in problems}  # fmt: skip
+    n_seeds = sorted({len(v) for v in best.values()})
+
+    lines = [
+        f"Best loss after {evals} evaluations (lower is better; synthetic losses are regrets, "
+        f"0 = global optimum), over {', '.join(map(str, n_seeds))} seeds (0, 1, ...): "
+        "mean ± standard error, and the rank of the mean within the problem (1 = best).",
+        "",
+        "| problem | " + " | ".join(optimizers) + " |",
+        "|---|" + "---|" * len(optimizers),
+    ]
+    for p in problems:
+        cells = []
+        for o in optimizers:
+            b = best[p, o]
+            se = b.std(ddof=1) / math.sqrt(len(b)) if len(b) > 1 else math.nan
+            cells.append(f"{_fmt(b.mean())} ± {_fmt(se)} (#{ranks[p][o]:g})")
+        lines.append(f"| {p} | " + " | ".join(cells) + " |")
+    mean_rank = {o: float(np.mean([ranks[p][o] for p in problems])) for o in optimizers}
+    lines.append("| **mean rank** | " + " | ".join(f"**{mean_rank[o]:.2f}**" for o in optimizers)
+                 + " |")  # fmt: skip
+    lines += ["", "Per problem: mean, median, standard error, rank, mean wall time of one run.", ""]
+    for p in problems:
+        lines += [
+            f"**{p}** ({PROBLEMS[p].description})",
+            "",
+            "| optimizer | mean | median | s.e. | rank | s / run |",
+            "|---|---|---|---|---|---|",
+        ]
+        for o in sorted(optimizers, key=lambda o: ranks[p][o]):
+            b = best[p, o]
+            se = b.std(ddof=1) / math.sqrt(len(b)) if len(b) > 1 else math.nan
+            lines.append(
+                f"| {o} | {_fmt(b.mean())} | {_fmt(float(np.median(b)))} | {_fmt(se)} "
+                f"| {ranks[p][o]:g} | {secs[p, o]:.2f} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> str:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--seeds", type=int, default=20, help="seeds 0..N-1 (default 20)")
+    parser.add_argument("--evals", type=int, default=100, help="evaluations per run")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    parser.add_argument("--problems", nargs="+", default=list(PROBLEMS), choices=list(PROBLEMS))
+    parser.add_argument(
+        "--optimizers", nargs="+", default=list(OPTIMIZERS), choices=list(OPTIMIZERS)
+    )
+    parser.add_argument(
+        "--svc-seeds", type=int, default=None, help="fewer seeds for the sklearn task"
+    )
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    seeds = list(range(args.seeds))
+    problems = [p for p in args.problems if p != "svc_breast_cancer" or args.svc_seeds is None]
+    results = run(problems, args.optimizers, seeds, args.evals, args.jobs)
+    if args.svc_seeds is not None and "svc_breast_cancer" in args.problems:
+        svc_seeds = list(range(args.svc_seeds))
+        results += run(["svc_breast_cancer"], args.optimizers, svc_seeds, args.evals, args.jobs)
+    wall = time.perf_counter() - start
+    md = tables(results, args.evals)
+    md += (
+        "\nSettings:\n\n" + "\n".join(f"- {s}" for s in settings()) + "\n\n"
+        f"Wall time {wall / 60:.1f} min with {args.jobs} worker process(es), each run "
+        "single-threaded.\n"
+    )
+    OUT.mkdir(exist_ok=True)
+    meta = {
+        "argv": list(argv) if argv is not None else sys.argv[1:],
+        "versions": versions(),
+        "wall": wall,
+    }
+    (OUT / "quality.json").write_text(json.dumps({"meta": meta, "runs": results}))
+    (OUT / "quality.md").write_text(md)
+    return md
+
+
+if __name__ == "__main__":
+    print(main())
