@@ -301,7 +301,7 @@ def _param_value(param: NumericParam | CategoricalParam) -> st.SearchStrategy[fl
         return st.sampled_from([i for i, w in enumerate(param.weights) if w > 0])
     if param.warp is not None:
         # A custom distribution: its quantile function maps [0, 1] onto its support.
-        unit = st.floats(0.0, 1.0)
+        unit = st.floats(0.0, 1.0, allow_subnormal=False)
         return unit.map(lambda u: param.to_value(np.array([u])).tolist()[0])
     if param.is_int:
         return st.integers(int(param.low), int(param.high))
