@@ -1,0 +1,310 @@
+"""Node construction: every invalid space fails where it is written, naming what is wrong;
+valid trees are immutable values (equal when built alike, hashable)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from typing import Any, cast
+
+import attrs
+import pytest
+
+from typedspace import (
+    Choice,
+    Cond,
+    Const,
+    Dict,
+    IntLogUniform,
+    IntUniform,
+    List,
+    LogNormal,
+    LogUniform,
+    Map,
+    Normal,
+    Space,
+    Tuple,
+    Uniform,
+    flatten,
+    param,
+    record,
+    space_of,
+)
+from typedspace.testing.strategies import identity, pair
+
+# Each case: (builder, exception type, regex the message must match).  The regexes name the
+# parameter (``name=``) and the offending value, so the user can find the line.
+ErrorCase = tuple[Callable[[], object], type[Exception], str]
+
+BOUNDS: list[ErrorCase] = [
+    (
+        lambda: Uniform(1.0, 0.0, name="lr"),
+        ValueError,
+        r"Uniform 'lr'.*low \(1\.0\).*high \(0\.0\)",
+    ),
+    (lambda: Uniform(1.0, 1.0, name="lr"), ValueError, r"Uniform 'lr'.*low \(1\.0\).*less than"),
+    (lambda: LogUniform(0.1, 0.01, name="lr"), ValueError, r"LogUniform 'lr'.*low \(0\.1\)"),
+    (lambda: IntUniform(5, 5, name="n"), ValueError, r"IntUniform 'n'.*low \(5\).*high \(5\)"),
+    (lambda: IntLogUniform(9, 3, name="n"), ValueError, r"IntLogUniform 'n'.*low \(9\)"),
+]
+
+NON_FINITE: list[ErrorCase] = [
+    (lambda: Uniform(0.0, math.inf, name="x"), ValueError, r"Uniform 'x'.*high.*finite.*inf"),
+    (lambda: Uniform(-math.inf, 0.0, name="x"), ValueError, r"Uniform 'x'.*low.*finite.*-inf"),
+    (lambda: Uniform(math.nan, 1.0, name="x"), ValueError, r"Uniform 'x'.*low.*finite.*nan"),
+    (lambda: LogUniform(1e-3, math.inf, name="x"), ValueError, r"LogUniform 'x'.*high.*inf"),
+    (lambda: Normal(math.nan, 1.0, name="x"), ValueError, r"Normal 'x'.*mu.*finite.*nan"),
+    (lambda: LogNormal(0.0, math.inf, name="x"), ValueError, r"LogNormal 'x'.*sigma.*inf"),
+]
+
+LOG_BOUNDS: list[ErrorCase] = [
+    (lambda: LogUniform(0.0, 1.0, name="lr"), ValueError, r"LogUniform 'lr'.*low.*positive.*0\.0"),
+    (lambda: LogUniform(-1.0, 1.0, name="lr"), ValueError, r"LogUniform 'lr'.*-1\.0"),
+    (lambda: IntLogUniform(0, 8, name="n"), ValueError, r"IntLogUniform 'n'.*at least 1.*got 0"),
+]
+
+SIGMA_AND_Q: list[ErrorCase] = [
+    (lambda: Normal(0.0, 0.0, name="w"), ValueError, r"Normal 'w'.*sigma.*positive.*0\.0"),
+    (lambda: LogNormal(0.0, -1.0, name="w"), ValueError, r"LogNormal 'w'.*sigma.*-1\.0"),
+    (lambda: Uniform(0.0, 1.0, q=0.0, name="u"), ValueError, r"Uniform 'u'.*q.*positive.*0\.0"),
+    (lambda: LogUniform(1.0, 9.0, q=-1.0, name="u"), ValueError, r"LogUniform 'u'.*q.*-1\.0"),
+    (lambda: Normal(0.0, 1.0, q=-0.5, name="u"), ValueError, r"Normal 'u'.*q.*-0\.5"),
+    (lambda: LogNormal(0.0, 1.0, q=0, name="u"), ValueError, r"LogNormal 'u'.*q.*got 0"),
+    (lambda: Uniform(0.1, 0.2, q=1.0, name="u"), ValueError, r"Uniform 'u'.*no multiple of q=1\.0"),
+]
+
+CHOICES: list[ErrorCase] = [
+    (lambda: cast(Any, Choice)(name="act"), ValueError, r"Choice 'act'.*at least one option"),
+    (
+        lambda: Choice("relu", "tanh", "relu", name="act"),
+        ValueError,
+        r"Choice 'act'.*duplicate.*'relu'",
+    ),
+    (lambda: Choice(1, 2, 1), ValueError, r"Choice.*duplicate option 1"),
+    (
+        lambda: Choice("a", "b", weights=[1.0, -2.0], name="act"),
+        ValueError,
+        r"Choice 'act'.*weights\[1\].*negative.*-2\.0",
+    ),
+    (
+        lambda: Choice("a", "b", weights=[1.0, 2.0, 3.0], name="act"),
+        ValueError,
+        r"Choice 'act'.*3 weights.*2 options",
+    ),
+    (lambda: Choice("a", "b", weights=[0.0, 0.0], name="act"), ValueError, r"Choice 'act'.*zero"),
+    (
+        lambda: Choice("a", "b", weights=[1.0, math.nan], name="act"),
+        ValueError,
+        r"Choice 'act'.*weights\[1\].*finite",
+    ),
+]
+
+CONDS: list[ErrorCase] = [
+    (
+        lambda: Cond(Choice("sgd", "adam", name="opt"), {"sgd": Uniform(0.0, 1.0)}),
+        ValueError,
+        r"'opt'.*can produce 'adam'.*no branch",
+    ),
+    (
+        lambda: Cond(IntUniform(1, 2, name="k"), {1: Const(1), 2: Const(2), 3: Const(3)}),
+        ValueError,
+        r"'k'.*branch 3 can never be selected",
+    ),
+    (
+        lambda: Cond(Uniform(0.0, 1.0, name="u"), {0.5: Const(1)}),
+        TypeError,
+        r"'u'.*selector must be",
+    ),
+]
+
+MAPS: list[ErrorCase] = [
+    (lambda: Map(cast(Any, 3), Uniform(0.0, 1.0)), TypeError, r"Map.*callable.*got 3"),
+    (lambda: Map(cast(Any, "f"), Uniform(0.0, 1.0)), TypeError, r"Map.*callable.*got 'f'"),
+    (lambda: cast(Any, Map)(identity), ValueError, r"Map\(identity\).*at least one space"),
+]
+
+DUPLICATE_NAMES: list[ErrorCase] = [
+    (
+        lambda: Dict({"a": Uniform(0.0, 1.0, name="lr"), "b": LogUniform(1e-3, 1.0, name="lr")}),
+        ValueError,
+        r"Dict.*duplicate parameter name 'lr'",
+    ),
+    (
+        lambda: Tuple(IntUniform(1, 3, name="n"), Choice(1, 2, name="n")),
+        ValueError,
+        r"Tuple.*duplicate parameter name 'n'",
+    ),
+    (
+        lambda: Choice(Uniform(0.0, 1.0, name="x"), Normal(0.0, 1.0, name="x"), name="c"),
+        ValueError,
+        r"Choice 'c'.*duplicate parameter name 'x'",
+    ),
+    (
+        lambda: Choice[float](Uniform(0.0, 1.0, name="c"), 3, name="c"),
+        ValueError,
+        r"duplicate parameter name 'c'",
+    ),
+    (
+        lambda: Map(pair, Uniform(0.0, 1.0, name="x"), Uniform(0.0, 1.0, name="x")),
+        ValueError,
+        r"Map\(pair\).*duplicate parameter name 'x'",
+    ),
+    (
+        lambda: Cond(Choice("a", "b", name="s"), {"a": Const(0), "b": Uniform(0.0, 1.0, name="s")}),
+        ValueError,
+        r"duplicate parameter name 's'",
+    ),
+]
+
+TYPES: list[ErrorCase] = [
+    (lambda: Uniform(cast(Any, "0"), 1.0, name="x"), TypeError, r"Uniform 'x'.*low.*number.*'0'"),
+    (lambda: Uniform(cast(Any, True), 2.0, name="x"), TypeError, r"Uniform 'x'.*low.*True"),
+    (lambda: IntUniform(cast(Any, 1.5), 4, name="n"), TypeError, r"IntUniform 'n'.*low.*int.*1\.5"),
+    (lambda: Uniform(0.0, 1.0, name=""), ValueError, r"name.*non-empty.*''"),
+    (lambda: Dict(cast(Any, {1: Uniform(0.0, 1.0)})), TypeError, r"keys must be str, got 1"),
+    (lambda: Cond(cast(Any, "x"), {}), TypeError, r"selector must be a Space, got 'x'"),
+]
+
+ALL_CASES = {
+    "bounds": BOUNDS,
+    "non-finite": NON_FINITE,
+    "log-bounds": LOG_BOUNDS,
+    "sigma-and-q": SIGMA_AND_Q,
+    "choices": CHOICES,
+    "conds": CONDS,
+    "maps": MAPS,
+    "duplicate-names": DUPLICATE_NAMES,
+    "types": TYPES,
+}
+
+
+@pytest.mark.parametrize(
+    ("build", "error", "message"),
+    [case for cases in ALL_CASES.values() for case in cases],
+    ids=[f"{group}-{i}" for group, cases in ALL_CASES.items() for i in range(len(cases))],
+)
+def test_invalid_space_fails_at_construction(
+    build: Callable[[], object], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        build()
+
+
+# --- Names that clash only once positions are known: detected by the flattener. ---
+
+
+def positions_first(x: float, y: float) -> float:
+    return x + y
+
+
+@pytest.mark.parametrize(
+    ("space", "name"),
+    [
+        # A name= equal to another leaf's positional path.
+        (Dict({"lr": Uniform(0.0, 1.0), "b": LogUniform(1e-3, 1.0, name="lr")}), "lr"),
+        # A multi-argument Map names its arguments after the function's parameters.
+        (
+            Dict(
+                {
+                    "f": Map(positions_first, Uniform(0, 1), Uniform(0, 1)),
+                    "g": Uniform(0, 1, name="f.x"),
+                }
+            ),
+            "f.x",
+        ),
+        # Element 0's name= is element 1's positional path.
+        (Tuple(Uniform(0.0, 1.0, name="[1]"), Uniform(0.0, 1.0)), "[1]"),
+        # A Choice of spaces names its options "<choice>.<index>".
+        (
+            Dict({"c": Choice[float](Uniform(0.0, 1.0), 2), "d": Normal(0.0, 1.0, name="c.0")}),
+            "c.0",
+        ),
+    ],
+)
+def test_positional_and_explicit_name_clash_fails_at_flatten(space: Space[Any], name: str) -> None:
+    with pytest.raises(ValueError, match=rf"duplicate parameter name '{re.escape(name)}'"):
+        flatten(space)
+
+
+# --- Equality, hashing, immutability ---
+
+
+def build_tree() -> Space[Any]:
+    return Dict(
+        {
+            "opt": Cond(
+                Choice("sgd", "adam", weights=[1, 3], name="optimizer"),
+                {"sgd": LogUniform(1e-3, 1.0), "adam": Map(identity, LogUniform(1e-5, 1e-2))},
+            ),
+            "layers": List([IntUniform(16, 256), Const([1, 2])]),
+            "act": Choice("relu", {"kind": "leaky", "slope": Uniform(0.0, 0.3)}),
+            "pair": Map(pair, Normal(0.0, 1.0, q=0.5), IntLogUniform(1, 64)),
+        }
+    )
+
+
+def test_equal_trees_are_equal_and_hash_equal() -> None:
+    a, b = build_tree(), build_tree()
+    assert a is not b
+    assert a == b
+    assert hash(a) == hash(b)
+    assert len({a, b}) == 1
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (Uniform(0.0, 1.0), Uniform(0.0, 2.0)),
+        (Uniform(0.0, 1.0), LogUniform(0.5, 1.0)),
+        (Uniform(0.0, 1.0), Uniform(0.0, 1.0, name="x")),
+        (Uniform(0.0, 1.0), Uniform(0.0, 1.0, q=0.5)),
+        (Choice("a", "b"), Choice("b", "a")),
+        (Choice("a", "b"), Choice("a", "b", weights=[1, 2])),
+        # Equal by == but not the same constants: a tree must keep its values' types.
+        (Const(1), Const(True)),
+        (Const(1), Const(1.0)),
+        (Choice(0, 1), Choice(0.0, 1)),
+        (Const([1, {"a": 1}]), Const([1, {"a": 1.0}])),
+        (Map(identity, Uniform(0.0, 1.0)), Map(pair, Uniform(0.0, 1.0), Uniform(0.0, 1.0))),
+        (Tuple(Uniform(0.0, 1.0)), List([Uniform(0.0, 1.0)])),
+    ],
+)
+def test_different_trees_are_not_equal(a: Space[Any], b: Space[Any]) -> None:
+    assert a != b
+
+
+def test_ints_are_normalized_to_floats_for_float_leaves() -> None:
+    assert Uniform(0, 1) == Uniform(0.0, 1.0)
+    assert hash(Uniform(0, 1)) == hash(Uniform(0.0, 1.0))
+    assert type(Uniform(0, 1).low) is float
+
+
+def test_records_compare_by_class_and_field_spaces() -> None:
+    @record
+    class Net:
+        width: int = param(IntUniform(8, 64))
+
+    assert space_of(Net) == space_of(Net)
+    assert hash(space_of(Net)) == hash(space_of(Net))
+    assert space_of(Net) != space_of(Net, width=IntUniform(8, 65))
+
+
+@pytest.mark.parametrize(
+    ("node", "field", "value"),
+    [
+        (Uniform(0.0, 1.0), "high", 2.0),
+        (IntUniform(0, 3), "low", 1),
+        (Const(1), "value", 2),
+        (Choice("a", "b"), "options", ("a",)),
+        (Cond(Choice("a"), {"a": Const(1)}), "branches", ()),
+        (Map(identity, Uniform(0.0, 1.0)), "f", pair),
+        (Dict({"a": Const(1)}), "items", ()),
+        (Tuple(Const(1)), "items", ()),
+        (List([Const(1)]), "items", ()),
+    ],
+)
+def test_nodes_are_immutable(node: Space[Any], field: str, value: object) -> None:
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        setattr(node, field, value)
+    assert getattr(node, field) != value
