@@ -178,7 +178,21 @@ class Cond(Space[T_co]):
     def __hash__(self) -> int:
         return self.cached_hash
 
-    def __init__(self, selector: Space[K], branches: Mapping[K, Space[T_co]], /) -> None:
+    @overload
+    def __init__(self, selector: Space[K], branches: Mapping[K, Space[T_co]], /) -> None: ...
+    # JSON-like branches (what ``as_space`` converts) are dicts or lists of unknown value types.
+    @overload
+    def __init__(
+        self: Cond[dict[str, Any]],
+        selector: Space[K],
+        branches: Mapping[K, Mapping[str, object]],
+        /,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: Cond[list[Any]], selector: Space[K], branches: Mapping[K, list[object]], /
+    ) -> None: ...
+    def __init__(self, selector: Space[Any], branches: Mapping[Any, Any], /) -> None:
         check_space("Cond", "selector", selector)
         owner = describe("Cond on", getattr(selector, "name", None) or type(selector).__name__)
         keys = finite_values(selector)

@@ -239,9 +239,12 @@ class Choice(Space[T_co]):
     def __hash__(self) -> int:
         return self.cached_hash
 
+    # The overloads ask for a first option so that ``Choice()`` is a type error too.
     @overload
     def __init__(
         self,
+        first: Space[T_co],
+        /,
         *options: Space[T_co],
         weights: Sequence[float] | None = None,
         name: str | None = None,
@@ -249,6 +252,8 @@ class Choice(Space[T_co]):
     @overload
     def __init__(
         self,
+        first: T_co | Space[T_co],
+        /,
         *options: T_co | Space[T_co],
         weights: Sequence[float] | None = None,
         name: str | None = None,
