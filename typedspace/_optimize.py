@@ -7,6 +7,7 @@ the objective (inline, or on an executor's workers) and applies the stopping rul
 from __future__ import annotations
 
 import concurrent.futures as cf
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar, overload
@@ -21,7 +22,7 @@ from typedspace._table import Assignment
 from typedspace._trial import ObjectiveResult, Outcome, Trial, TrialState, check_loss
 from typedspace.algorithms import Algorithm
 from typedspace.nodes import Space
-from typedspace.storage import Storage
+from typedspace.storage import BudgetExhausted, Storage
 
 T = TypeVar("T")
 
@@ -72,6 +73,7 @@ def _check_points(
 ) -> None:
     """Queue the starting points that the study has not evaluated yet (resume-safe)."""
     done = [dict(t.assignment) for t in optimizer.trials if t.state is not TrialState.CANCELLED]
+    done += [dict(a) for a in optimizer._queue]  # re-queued interrupted trials come first
     for a in [encode(optimizer.flat.space, p) for p in points] + [dict(a) for a in assignments]:
         clean = optimizer.flat.table.validate(a)
         if clean not in done:
@@ -94,9 +96,10 @@ def optimize(
     assignments_to_evaluate: Sequence[Assignment] = (),
     catch: bool = True,
     progress: bool | None = None,
-    storage: Storage | str | None = None,
+    storage: Storage | str | os.PathLike[str] | None = None,
     study: str = "default",
     allow_space_change: bool = False,
+    requeue_interrupted: bool = False,
     executor: cf.Executor | Any | None = None,
     max_pending: int | None = None,
 ) -> Result[T]: ...
@@ -115,9 +118,10 @@ def optimize(
     assignments_to_evaluate: Sequence[Assignment] = (),
     catch: bool = True,
     progress: bool | None = None,
-    storage: Storage | str | None = None,
+    storage: Storage | str | os.PathLike[str] | None = None,
     study: str = "default",
     allow_space_change: bool = False,
+    requeue_interrupted: bool = False,
     executor: cf.Executor | Any | None = None,
     max_pending: int | None = None,
 ) -> Result[dict[str, Any]]: ...
@@ -135,9 +139,10 @@ def optimize(
     assignments_to_evaluate: Sequence[Assignment] = (),
     catch: bool = True,
     progress: bool | None = None,
-    storage: Storage | str | None = None,
+    storage: Storage | str | os.PathLike[str] | None = None,
     study: str = "default",
     allow_space_change: bool = False,
+    requeue_interrupted: bool = False,
     executor: cf.Executor | Any | None = None,
     max_pending: int | None = None,
 ) -> Result[Any]:
@@ -148,6 +153,13 @@ def optimize(
     objective raises, or returns NaN/inf or a non-number, is recorded as failed and the run goes
     on (``catch=False`` re-raises instead).  Ctrl-C ends the run cleanly: finished trials are
     kept and the result says ``stop_reason == "interrupted"``.
+
+    ``storage="runs.db"`` keeps the study ``study`` in a SQLite file (the default, None, keeps
+    it in memory).  Calling ``optimize`` again with the same file and study resumes it; trials
+    left running by a process that died become failed trials (``requeue_interrupted=True``
+    evaluates their assignments again first instead).  Several processes may run ``optimize``
+    on one study at once: together they start exactly ``max_evals`` trials (the count is
+    checked atomically by the storage), and each sees the others' running trials.
 
     >>> from typedspace import Uniform
     >>> from typedspace.algorithms import RandomSearch
@@ -168,6 +180,9 @@ def optimize(
         study=study,
         allow_space_change=allow_space_change,
     )
+    # Trials left RUNNING by a run that died: failed, or re-queued to be evaluated first.
+    optimizer.reclaim_interrupted(requeue=requeue_interrupted)
+    optimizer.max_trials = max_evals  # atomic in storage: processes sharing a study never overshoot
     _check_points(optimizer, points_to_evaluate, assignments_to_evaluate)
     loop = _Loop(optimizer, objective, max_evals, timeout, loss_threshold, early_stop, catch)
     finished = [t.loss for t in optimizer.trials if t.loss is not None]
@@ -248,7 +263,10 @@ class _Loop(Generic[T]):
     def run_inline(self, bar: ProgressBar) -> str:
         bar.update(self.counted(), self.best)
         while (reason := self.stop_reason()) is None:
-            trial = self.optimizer.ask()
+            try:
+                trial = self.optimizer.ask()
+            except BudgetExhausted:
+                continue  # another process started the last trials: stop_reason says so
             try:
                 loss, extra = evaluate(self.objective, trial.value)
             except KeyboardInterrupt:

@@ -7,6 +7,7 @@ The optimizer connects the pieces in one direction: space -> table -> algorithm 
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any, Generic, TypeVar, cast, overload
@@ -27,7 +28,14 @@ from typedspace._trial import (
 )
 from typedspace.algorithms import Algorithm, Proposer
 from typedspace.nodes import Space
-from typedspace.storage import InMemoryStorage, Storage, StudyInfo
+from typedspace.storage import (
+    BudgetExhausted,
+    InMemoryStorage,
+    Reclaiming,
+    SQLiteStorage,
+    Storage,
+    StudyInfo,
+)
 
 T = TypeVar("T")
 
@@ -54,17 +62,33 @@ def space_fingerprint(flat: FlatSpace) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def _space_json(flat: FlatSpace) -> str | None:
+    """The space as JSON, stored with the study so it can be read back without the code
+    (None when the space holds functions or custom distributions that cannot be serialized)."""
+    from typedspace._serialize import to_json
+
+    try:
+        return to_json(flat.space, indent=None)
+    except Exception:
+        return None
+
+
 def space_text(flat: FlatSpace) -> str:
     """A readable description of the space, stored with the study: one line per parameter."""
     return "\n".join(repr(p) for p in flat.table.params)
 
 
-def open_storage(storage: Storage | str | None) -> Storage:
-    """A storage object from ``storage``: None is in-memory, a string is a SQLite file path."""
+def open_storage(storage: Storage | str | os.PathLike[str] | None) -> Storage:
+    """A storage object from ``storage``: None is in-memory, a path is a SQLite file.
+
+    In-memory stays the default of ``optimize`` and ``Optimizer`` (nothing written to disk
+    unasked: tests, notebooks, doctests); pass ``storage="runs.db"`` to persist and resume.
+    The command line (``typedspace run``) persists to ``typedspace.db`` by default.
+    """
     if storage is None:
         return InMemoryStorage()
-    if isinstance(storage, str):
-        raise NotImplementedError("SQLite storage (storage='file.db') is not built yet")
+    if isinstance(storage, str | os.PathLike):
+        return SQLiteStorage(storage)
     if not isinstance(storage, Storage):
         raise TypeError(f"storage must be a path, a Storage or None, got {storage!r}")
     return storage
@@ -90,7 +114,7 @@ class Optimizer(Generic[T]):
         algo: Algorithm | None = None,
         *,
         seed: int | None = None,
-        storage: Storage | str | None = None,
+        storage: Storage | str | os.PathLike[str] | None = None,
         study: str = "default",
         allow_space_change: bool = False,
     ) -> None: ...
@@ -101,7 +125,7 @@ class Optimizer(Generic[T]):
         algo: Algorithm | None = None,
         *,
         seed: int | None = None,
-        storage: Storage | str | None = None,
+        storage: Storage | str | os.PathLike[str] | None = None,
         study: str = "default",
         allow_space_change: bool = False,
     ) -> None: ...
@@ -111,7 +135,7 @@ class Optimizer(Generic[T]):
         algo: Algorithm | None = None,
         *,
         seed: int | None = None,
-        storage: Storage | str | None = None,
+        storage: Storage | str | os.PathLike[str] | None = None,
         study: str = "default",
         allow_space_change: bool = False,
     ) -> None:
@@ -128,6 +152,7 @@ class Optimizer(Generic[T]):
             algorithm=repr(self.algorithm),
             seed=seed,
             created=time.time(),
+            space_json=_space_json(self.flat),
         )
         self.info = self.storage.open_study(info, allow_space_change=allow_space_change)
         existing = len(self.storage.trials(study))
@@ -139,6 +164,9 @@ class Optimizer(Generic[T]):
         self._told: set[int] = set()
         self._queue: list[dict[str, float | int]] = []
         self._values: dict[int, T] = {}
+        #: When set, ``ask`` never makes the study's counted (not cancelled) trials exceed it;
+        #: the storage checks it atomically, so processes sharing a study never overshoot.
+        self.max_trials: int | None = None
 
     # -- reading the study -------------------------------------------------------------------
     def _sync(self) -> Sequence[TrialRecord]:
@@ -206,12 +234,35 @@ class Optimizer(Generic[T]):
         proposals = queued
         if count > len(queued):
             proposals = queued + self._proposer.propose(count - len(queued), [*pending, *queued])
-        trials = [self._start(a) for a in proposals]
+        trials: list[Trial[T]] = []
+        for i, assignment in enumerate(proposals):
+            try:
+                trials.append(self._start(assignment))
+            except BudgetExhausted:
+                # Other processes took the rest of max_trials: keep unstarted queued points.
+                self._queue[:0] = queued[i:]
+                if n is None:
+                    raise
+                break
         return trials[0] if n is None else trials
+
+    def reclaim_interrupted(self, requeue: bool = False) -> list[TrialRecord]:
+        """Finish the trials left RUNNING by runs that died (a killed process): FAILED, or
+        with ``requeue`` CANCELLED and their assignments queued to be evaluated first.
+
+        Only persistent storages (SQLite) can hold such trials; see
+        ``SQLiteStorage.reclaim_interrupted`` for how a dead run is told from a live one.
+        """
+        if not isinstance(self.storage, Reclaiming):
+            return []
+        records = self.storage.reclaim_interrupted(self.study, requeue=requeue)
+        if requeue:
+            self._queue[:0] = [dict(r.assignment) for r in records]
+        return records
 
     def _start(self, assignment: dict[str, float | int]) -> Trial[T]:
         started = time.time()
-        number = self.storage.start_trial(self.study, assignment, started)
+        number = self.storage.start_trial(self.study, assignment, started, limit=self.max_trials)
         try:
             value = self._decode(number, assignment)
         except DecodeError as error:

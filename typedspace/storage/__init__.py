@@ -1,6 +1,23 @@
-"""Where studies live: in memory (default) or in a SQLite file."""
+"""Where studies live: in memory (the default of ``optimize``) or in a SQLite file."""
 
-from typedspace.storage._base import Storage, StorageError, StudyInfo, StudyMismatch
+from typedspace.storage._base import (
+    BudgetExhausted,
+    Reclaiming,
+    Storage,
+    StorageError,
+    StudyInfo,
+    StudyMismatch,
+)
 from typedspace.storage._memory import InMemoryStorage
+from typedspace.storage._sqlite import SQLiteStorage
 
-__all__ = ["InMemoryStorage", "Storage", "StorageError", "StudyInfo", "StudyMismatch"]
+__all__ = [
+    "BudgetExhausted",
+    "InMemoryStorage",
+    "Reclaiming",
+    "SQLiteStorage",
+    "Storage",
+    "StorageError",
+    "StudyInfo",
+    "StudyMismatch",
+]

@@ -37,6 +37,10 @@ class StorageError(RuntimeError):
     """The storage cannot be used (not a typedspace database, corrupt, newer schema ...)."""
 
 
+class BudgetExhausted(RuntimeError):
+    """``start_trial`` refused: the study already has its ``limit`` of trials that count."""
+
+
 @runtime_checkable
 class Storage(Protocol):
     """Keeps studies and their trials."""
@@ -57,8 +61,20 @@ class Storage(Protocol):
         """The names of every study in this storage."""
         ...
 
-    def start_trial(self, study: str, assignment: dict[str, float | int], started: float) -> int:
-        """Record a new running trial and return its number (unique within the study)."""
+    def start_trial(
+        self,
+        study: str,
+        assignment: dict[str, float | int],
+        started: float,
+        *,
+        limit: int | None = None,
+    ) -> int:
+        """Record a new running trial and return its number (unique within the study).
+
+        With ``limit``, raise ``BudgetExhausted`` instead when the study already has ``limit``
+        trials that count (every state but CANCELLED); the check and the insert are one atomic
+        step, so processes sharing a study never start more than ``limit`` trials together.
+        """
         ...
 
     def finish_trial(self, study: str, record: TrialRecord) -> None:
@@ -67,4 +83,17 @@ class Storage(Protocol):
 
     def trials(self, study: str) -> Sequence[TrialRecord]:
         """Every trial of the study, by number."""
+        ...
+
+
+@runtime_checkable
+class Reclaiming(Protocol):
+    """A storage that outlives processes (SQLite) and so can hold trials of dead runs."""
+
+    def reclaim_interrupted(self, study: str, *, requeue: bool = False) -> list[TrialRecord]:
+        """Finish the RUNNING trials whose process died, atomically (one claimer per trial).
+
+        They become FAILED (error type ``Interrupted``), or CANCELLED when ``requeue`` so that
+        they do not count and the caller evaluates their assignments again.  Returns them.
+        """
         ...

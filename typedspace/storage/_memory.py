@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import attrs
 
 from typedspace._trial import TrialRecord, TrialState
-from typedspace.storage._base import StudyInfo, StudyMismatch
+from typedspace.storage._base import BudgetExhausted, StudyInfo, StudyMismatch
 
 
 def check_same_space(stored: StudyInfo, info: StudyInfo, allow_space_change: bool) -> None:
@@ -54,9 +54,20 @@ class InMemoryStorage:
         with self._lock:
             return list(self._studies)
 
-    def start_trial(self, study: str, assignment: dict[str, float | int], started: float) -> int:
+    def start_trial(
+        self,
+        study: str,
+        assignment: dict[str, float | int],
+        started: float,
+        *,
+        limit: int | None = None,
+    ) -> int:
         with self._lock:
             trials = self._trials[study]
+            if limit is not None:
+                counted = sum(1 for t in trials if t.state is not TrialState.CANCELLED)
+                if counted >= limit:
+                    raise BudgetExhausted(f"study {study!r} already has {counted} trials")
             number = len(trials)
             trials.append(TrialRecord(number, TrialState.RUNNING, dict(assignment), started))
             return number

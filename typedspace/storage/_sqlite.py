@@ -1,0 +1,409 @@
+"""SQLite storage: studies in one file, shared safely by threads and processes.
+
+Every write is one short ``BEGIN IMMEDIATE`` transaction (SQLite's write lock), so trial
+numbers and the ``limit`` check of ``start_trial`` are atomic across processes; readers never
+wait for writers (WAL mode).  Reads are incremental: each trial row carries a sequence number
+bumped on every write, and ``trials()`` fetches only the rows changed since its last call.
+
+Durability: with the default ``synchronous="NORMAL"`` a finished trial is committed before
+``finish_trial`` returns and survives the process being killed; a power cut may lose the last
+commits (never the file's integrity).  ``synchronous="FULL"`` also survives power cuts, at the
+cost of an fsync per write.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Literal
+
+import attrs
+
+from typedspace._trial import ErrorInfo, TrialRecord, TrialState
+from typedspace.storage._base import BudgetExhausted, StorageError, StudyInfo
+from typedspace.storage._memory import check_same_space
+from typedspace.storage._owner import Owner, current_owner, is_dead
+from typedspace.storage._sqlite_file import connect
+
+_TRIAL_COLUMNS = (
+    "number, state, assignment, started, finished, loss, extra, "
+    "error_type, error_message, error_traceback, seq"
+)
+
+
+@attrs.define
+class _Cache:
+    """The trials of one study as last read, and the highest ``seq`` seen."""
+
+    records: list[TrialRecord | None] = attrs.field(factory=list)
+    seq: int = 0
+    holes: set[int] = attrs.field(factory=set)  # numbers not read yet (must end up empty)
+
+
+class SQLiteStorage:
+    """Studies in the SQLite file ``path`` (created if missing, unless ``create=False``).
+
+    ``timeout`` is how long a write waits for another process's write (seconds).  Trials
+    of this process that are running get a heartbeat every ``heartbeat_interval`` seconds;
+    see ``reclaim_interrupted`` for how dead runs are told from live ones.
+
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "runs.db")
+    >>> with SQLiteStorage(path) as storage:
+    ...     storage.study_names()
+    []
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        create: bool = True,
+        timeout: float = 60.0,
+        synchronous: Literal["NORMAL", "FULL"] = "NORMAL",
+        heartbeat_interval: float = 10.0,
+        stale_after: float = 300.0,
+    ) -> None:
+        if synchronous not in ("NORMAL", "FULL"):
+            raise ValueError(f"synchronous must be 'NORMAL' or 'FULL', got {synchronous!r}")
+        self.path = Path(path)
+        self.heartbeat_interval = heartbeat_interval
+        self.stale_after = stale_after
+        self._options = {"create": create, "timeout": timeout, "synchronous": synchronous}
+        self._lock = threading.RLock()
+        self._conn = connect(self.path, create=create, timeout=timeout, synchronous=synchronous)
+        self._pid = os.getpid()
+        self._owner = current_owner()
+        self._study_ids: dict[str, int] = {}
+        self._caches: dict[str, _Cache] = {}
+        self._running: set[tuple[int, int]] = set()  # (study id, number) run by this process
+        self._beat: threading.Thread | None = None
+        self._closed = threading.Event()
+
+    def __repr__(self) -> str:
+        return f"SQLiteStorage({str(self.path)!r})"
+
+    def __enter__(self) -> SQLiteStorage:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the heartbeat and close the connection (the file stays consistent anyway)."""
+        self._closed.set()
+        beat = self._beat
+        if beat is not None and beat is not threading.current_thread():
+            beat.join()
+        with self._lock:
+            self._conn.close()
+
+    # -- connection and transactions ---------------------------------------------------------
+    def _connection(self) -> sqlite3.Connection:
+        if os.getpid() != self._pid:
+            # A forked child must not use its parent's connection (SQLite forbids it).
+            self._conn = connect(self.path, **self._options)  # type: ignore[arg-type]
+            self._pid, self._owner = os.getpid(), current_owner()
+            self._running.clear()
+        return self._conn
+
+    @contextmanager
+    def _reading(self, study: str | None = None) -> Iterator[sqlite3.Connection]:
+        with self._lock, self._errors(study):
+            yield self._connection()
+
+    @contextmanager
+    def _writing(self, study: str | None = None) -> Iterator[sqlite3.Connection]:
+        """One write transaction; SQLite's write lock is held from its start (IMMEDIATE)."""
+        with self._lock, self._errors(study):
+            conn = self._connection()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def _errors(self, study: str | None) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.OperationalError as error:
+            where = f"{self.path}" + (f", study {study!r}" if study else "")
+            hint = (
+                " (another process holds the write lock too long)" if "locked" in str(error) else ""
+            )
+            raise StorageError(f"{where}: {error}{hint}") from error
+        except sqlite3.DatabaseError as error:
+            where = f"{self.path}" + (f", study {study!r}" if study else "")
+            raise StorageError(f"{where}: the database is damaged: {error}") from error
+
+    def _study_id(self, conn: sqlite3.Connection, study: str) -> int:
+        sid = self._study_ids.get(study)
+        if sid is None:
+            row = conn.execute("SELECT id FROM studies WHERE name = ?", (study,)).fetchone()
+            if row is None:
+                raise KeyError(f"no study named {study!r} in {self.path}")
+            sid = self._study_ids[study] = row[0]
+        return sid
+
+    @staticmethod
+    def _next_seq(conn: sqlite3.Connection, sid: int) -> int:
+        return int(
+            conn.execute(
+                "SELECT COALESCE(MAX(seq), 0) + 1 FROM trials WHERE study_id = ?", (sid,)
+            ).fetchone()[0]
+        )
+
+    # -- studies -----------------------------------------------------------------------------
+    def open_study(self, info: StudyInfo, *, allow_space_change: bool = False) -> StudyInfo:
+        with self._writing(info.name) as conn:
+            row = conn.execute(
+                "SELECT name, space_fingerprint, space_text, algorithm, seed, created, "
+                "space_json, attributes FROM studies WHERE name = ?",
+                (info.name,),
+            ).fetchone()
+            if row is None:
+                conn.execute(
+                    "INSERT INTO studies (name, space_fingerprint, space_text, algorithm, seed, "
+                    "created, space_json, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        info.name,
+                        info.space_fingerprint,
+                        info.space_text,
+                        info.algorithm,
+                        info.seed,
+                        info.created,
+                        info.space_json,
+                        _dumps(info.attributes, f"attributes of study {info.name!r}"),
+                    ),
+                )
+                return info
+        stored = _study_info(row)
+        check_same_space(stored, info, allow_space_change)
+        return stored
+
+    def load_study(self, name: str) -> StudyInfo:
+        with self._reading(name) as conn:
+            row = conn.execute(
+                "SELECT name, space_fingerprint, space_text, algorithm, seed, created, "
+                "space_json, attributes FROM studies WHERE name = ?",
+                (name,),
+            ).fetchone()
+        if row is None:
+            raise KeyError(f"no study named {name!r} in {self.path}")
+        return _study_info(row)
+
+    def study_names(self) -> list[str]:
+        with self._reading() as conn:
+            return [r[0] for r in conn.execute("SELECT name FROM studies ORDER BY id")]
+
+    # -- trials ------------------------------------------------------------------------------
+    def start_trial(
+        self,
+        study: str,
+        assignment: dict[str, float | int],
+        started: float,
+        *,
+        limit: int | None = None,
+    ) -> int:
+        text = _dumps(assignment, f"assignment of a trial of study {study!r}")
+        owner = self._owner
+        with self._writing(study) as conn:
+            sid = self._study_id(conn, study)
+            number = conn.execute(
+                "SELECT COALESCE(MAX(number), -1) + 1 FROM trials WHERE study_id = ?", (sid,)
+            ).fetchone()[0]
+            if limit is not None:
+                cancelled = conn.execute(
+                    "SELECT COUNT(*) FROM trials INDEXED BY trials_cancelled "
+                    "WHERE study_id = ? AND state = 'cancelled'",
+                    (sid,),
+                ).fetchone()[0]
+                if number - cancelled >= limit:  # numbers are dense: `number` trials exist
+                    raise BudgetExhausted(
+                        f"study {study!r} in {self.path} already has {number - cancelled} "
+                        f"trials that count (limit {limit})"
+                    )
+            conn.execute(
+                "INSERT INTO trials (study_id, number, seq, state, assignment, started, "
+                "owner_host, owner_pid, owner_start, heartbeat) "
+                "VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)",
+                (
+                    sid,
+                    number,
+                    self._next_seq(conn, sid),
+                    text,
+                    started,
+                    owner.host,
+                    owner.pid,
+                    owner.start,
+                    time.time(),
+                ),
+            )
+            self._running.add((sid, number))
+            self._start_heartbeat()
+        return int(number)
+
+    def finish_trial(self, study: str, record: TrialRecord) -> None:
+        error = record.error
+        where = f"trial {record.number} of study {study!r}"
+        values = (
+            record.state.value,
+            _dumps(dict(record.assignment), f"assignment of {where}"),
+            record.started,
+            record.finished,
+            record.loss,
+            _dumps(dict(record.extra), f"extra data of {where}"),
+            None if error is None else error.type,
+            None if error is None else error.message,
+            None if error is None else error.traceback,
+        )
+        with self._writing(study) as conn:
+            sid = self._study_id(conn, study)
+            changed = conn.execute(
+                "UPDATE trials SET state = ?, assignment = ?, started = ?, finished = ?, "
+                "loss = ?, extra = ?, error_type = ?, error_message = ?, error_traceback = ?, "
+                "seq = ? WHERE study_id = ? AND number = ?",
+                (*values, self._next_seq(conn, sid), sid, record.number),
+            ).rowcount
+            if changed != 1:
+                raise StorageError(f"{self.path}: there is no {where} to finish")
+            if record.state.finished:
+                self._running.discard((sid, record.number))
+
+    def trials(self, study: str) -> Sequence[TrialRecord]:
+        with self._reading(study) as conn:
+            sid = self._study_id(conn, study)
+            cache = self._caches.setdefault(study, _Cache())
+            rows = conn.execute(
+                f"SELECT {_TRIAL_COLUMNS} FROM trials WHERE study_id = ? AND seq > ?",
+                (sid, cache.seq),
+            ).fetchall()
+            for row in rows:
+                number = row[0]
+                if number >= len(cache.records):
+                    cache.holes.update(range(len(cache.records), number + 1))
+                    cache.records.extend([None] * (number + 1 - len(cache.records)))
+                cache.records[number] = _trial_record(row)
+                cache.holes.discard(number)
+                cache.seq = max(cache.seq, row[-1])
+            if cache.holes:  # cannot happen: numbers are dense and rows are never deleted
+                raise StorageError(
+                    f"{self.path}: study {study!r} lacks trials {sorted(cache.holes)}"
+                )
+            return list(cache.records)  # type: ignore[arg-type]
+
+    # -- dead runs ---------------------------------------------------------------------------
+    def reclaim_interrupted(self, study: str, *, requeue: bool = False) -> list[TrialRecord]:
+        """Finish the RUNNING trials whose process died (the rule is in ``_owner``).
+
+        A trial of a process on this host is dead when that process is gone; one of another
+        host when its heartbeat is older than ``stale_after`` seconds.  Dead trials become
+        FAILED with an ``Interrupted`` error, or CANCELLED (not counted) when ``requeue`` so
+        that the caller evaluates their assignments again.  One transaction: a dead trial is
+        claimed by exactly one caller.
+        """
+        state = TrialState.CANCELLED if requeue else TrialState.FAILED
+        claimed: list[TrialRecord] = []
+        with self._writing(study) as conn:
+            sid = self._study_id(conn, study)
+            rows = conn.execute(
+                "SELECT number, owner_host, owner_pid, owner_start, heartbeat FROM trials "
+                "WHERE study_id = ? AND state = 'running'",
+                (sid,),
+            ).fetchall()
+            now = time.time()
+            for number, host, pid, start, heartbeat in rows:
+                owner = Owner(host, pid, start)
+                if (sid, number) in self._running or not is_dead(
+                    owner, heartbeat, now, self.stale_after
+                ):
+                    continue
+                reason = f"the run that started it ({owner}) died before it finished"
+                if requeue:
+                    reason += "; its assignment is evaluated again as a new trial"
+                conn.execute(
+                    "UPDATE trials SET state = ?, finished = ?, error_type = 'Interrupted', "
+                    "error_message = ?, seq = ? WHERE study_id = ? AND number = ?",
+                    (state.value, now, reason, self._next_seq(conn, sid), sid, number),
+                )
+                row = conn.execute(
+                    f"SELECT {_TRIAL_COLUMNS} FROM trials WHERE study_id = ? AND number = ?",
+                    (sid, number),
+                ).fetchone()
+                claimed.append(_trial_record(row))
+        return claimed
+
+    # -- heartbeat ---------------------------------------------------------------------------
+    def _start_heartbeat(self) -> None:
+        """Keep a thread stamping this process's running trials (called under the lock)."""
+        if self._beat is None or not self._beat.is_alive():
+            self._beat = threading.Thread(
+                target=self._heartbeat, name=f"typedspace heartbeat {self.path}", daemon=True
+            )
+            self._beat.start()
+
+    def _heartbeat(self) -> None:
+        while not self._closed.wait(self.heartbeat_interval):
+            with self._lock:
+                if not self._running or self._closed.is_set():
+                    self._beat = None  # no trial left: end; the next start_trial starts anew
+                    return
+                running = sorted(self._running)
+                try:
+                    with self._writing() as conn:
+                        conn.executemany(
+                            "UPDATE trials SET heartbeat = ? WHERE study_id = ? AND number = ? "
+                            "AND state = 'running'",
+                            [(time.time(), sid, number) for sid, number in running],
+                        )
+                except StorageError:
+                    pass  # a missed beat is harmless: the next one comes soon
+
+
+def _dumps(value: Mapping[str, Any], what: str) -> str:
+    """JSON text of ``value``; numpy scalars and arrays become numbers and lists, anything
+    else that JSON cannot hold is stored as its repr (with a warning: it will not round-trip)."""
+
+    def fallback(obj: Any) -> Any:
+        tolist = getattr(obj, "tolist", None)
+        if callable(tolist):  # numpy scalars and arrays
+            return tolist()
+        warnings.warn(
+            f"{what}: {obj!r} is not JSON-friendly; stored as its repr string",
+            stacklevel=4,
+        )
+        return repr(obj)
+
+    return json.dumps(value, default=fallback)
+
+
+def _study_info(row: Sequence[Any]) -> StudyInfo:
+    name, fingerprint, text, algorithm, seed, created, space_json, attributes = row
+    return StudyInfo(
+        name, fingerprint, text, algorithm, seed, created, space_json, json.loads(attributes)
+    )
+
+
+def _trial_record(row: Sequence[Any]) -> TrialRecord:
+    number, state, assignment, started, finished, loss, extra, etype, message, tb, _ = row
+    error = None if etype is None else ErrorInfo(etype, message or "", tb or "")
+    return TrialRecord(
+        number,
+        TrialState(state),
+        json.loads(assignment),
+        started,
+        finished,
+        loss,
+        json.loads(extra),
+        error,
+    )

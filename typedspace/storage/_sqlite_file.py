@@ -1,0 +1,199 @@
+"""Opening a typedspace SQLite file safely: check first, write only to our own databases.
+
+A path that is not ours (a text file, a truncated or corrupt database, another application's
+SQLite file, a file written by a newer typedspace) raises ``StorageError`` before anything is
+written to it.  A missing (or empty) file becomes a new database.
+
+The file is marked as ours by ``PRAGMA application_id`` (the bytes ``tysp``) and carries its
+schema version in ``PRAGMA user_version``; both live in the 100-byte SQLite header, so the
+first checks read the raw bytes without letting SQLite touch the file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from typedspace.storage._base import StorageError
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+APPLICATION_ID = int.from_bytes(b"tysp", "big")
+SCHEMA_VERSION = 1
+
+# Trial numbers are dense per study (0, 1, 2 ...): a trial row is never deleted, so the
+# number of trials is the next number.  ``seq`` increases with every write of a trial row of
+# the study, so a reader fetches only the rows changed since its last read.  Few indexes: each
+# one costs a page write per commit.
+SCHEMA = """
+CREATE TABLE studies (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    space_fingerprint TEXT NOT NULL,
+    space_text TEXT NOT NULL,
+    algorithm TEXT NOT NULL,
+    seed INTEGER,
+    created REAL NOT NULL,
+    space_json TEXT,
+    attributes TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE trials (
+    study_id INTEGER NOT NULL REFERENCES studies(id),
+    number INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('running', 'ok', 'failed', 'cancelled')),
+    assignment TEXT NOT NULL,
+    started REAL NOT NULL,
+    finished REAL,
+    loss REAL,
+    extra TEXT NOT NULL DEFAULT '{}',
+    error_type TEXT,
+    error_message TEXT,
+    error_traceback TEXT,
+    owner_host TEXT NOT NULL,
+    owner_pid INTEGER NOT NULL,
+    owner_start INTEGER,
+    heartbeat REAL NOT NULL,
+    PRIMARY KEY (study_id, number)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX trials_by_seq ON trials (study_id, seq);
+CREATE INDEX trials_cancelled ON trials (study_id) WHERE state = 'cancelled';
+"""
+TABLES = ("studies", "trials")
+
+
+def check_header(path: Path) -> bool:
+    """Check the raw bytes of an existing file; True when it is empty (to be created)."""
+    size = path.stat().st_size
+    if size == 0:
+        return True
+    with path.open("rb") as file:
+        header = file.read(100)
+    if not header.startswith(SQLITE_MAGIC):
+        what = "a text file" if _looks_like_text(header) else "not a SQLite database"
+        raise StorageError(
+            f"{path} is {what}, not a typedspace study database (it starts with {header[:16]!r}); "
+            "give a new path or an existing typedspace .db file"
+        )
+    if len(header) < 100:
+        raise StorageError(f"{path} is a truncated SQLite database ({size} bytes, no full header)")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    # The page count in the header is only valid when the two change counters agree.
+    if pages and header[24:28] == header[92:96] and size < pages * page_size:
+        raise StorageError(
+            f"{path} is a truncated database: its header says {pages * page_size} bytes, "
+            f"the file has {size}; restore it from a copy"
+        )
+    check_identity(
+        path,
+        int.from_bytes(header[68:72], "big", signed=True),
+        int.from_bytes(header[60:64], "big", signed=True),
+        tables=None,
+    )
+    return False
+
+
+def _looks_like_text(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def check_identity(path: Path, application_id: int, version: int, tables: list[str] | None) -> bool:
+    """Whether the database is ours (True) or fresh (False); else ``StorageError``.
+
+    ``tables`` is None when only the header is known (a fresh-looking header is then not
+    conclusive: the database may hold tables that the header does not reveal).
+    """
+    if application_id == APPLICATION_ID:
+        if version > SCHEMA_VERSION:
+            raise StorageError(
+                f"{path} was written by a newer typedspace (schema version {version}; this "
+                f"version reads up to {SCHEMA_VERSION}); upgrade typedspace to open it"
+            )
+        if tables is not None:
+            missing = [t for t in TABLES if t not in tables]
+            if version < 1 or missing:
+                raise StorageError(
+                    f"{path} is a damaged typedspace database (schema version {version}, "
+                    f"missing tables: {', '.join(missing) or 'none'})"
+                )
+        return True
+    if application_id != 0:
+        raise StorageError(
+            f"{path} is another application's SQLite database (application id "
+            f"{application_id:#x}), not a typedspace study database"
+        )
+    if tables:
+        raise StorageError(
+            f"{path} is another application's SQLite database (it has the tables "
+            f"{', '.join(sorted(tables))}), not a typedspace study database"
+        )
+    return False
+
+
+def inspect(conn: sqlite3.Connection, path: Path) -> bool:
+    """Read-only look at an open database: True if it is ours, False if fresh."""
+    application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master")]
+    return check_identity(path, application_id, version, tables)
+
+
+def check_integrity(conn: sqlite3.Connection, path: Path) -> None:
+    """``PRAGMA quick_check``: find corrupt pages before anything is written to the file."""
+    problems = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
+    if problems != ["ok"]:
+        raise StorageError(
+            f"{path} is a corrupt database ({'; '.join(problems)}); restore it from a copy"
+        )
+
+
+def create_schema(conn: sqlite3.Connection) -> None:
+    """Create our tables and marks (inside the caller's write transaction)."""
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def connect(path: Path, *, create: bool, timeout: float, synchronous: str) -> sqlite3.Connection:
+    """A connection to the typedspace database at ``path``, created if missing and allowed."""
+    if path.is_dir():
+        raise StorageError(f"{path} is a directory, not a typedspace study database")
+    exists = path.exists()
+    if not exists and not create:
+        raise StorageError(f"no typedspace database at {path}")
+    if not exists and not path.parent.is_dir():
+        raise StorageError(f"cannot create {path}: the directory {path.parent} does not exist")
+    empty = check_header(path) if exists else True
+    try:
+        conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as error:
+        raise StorageError(f"cannot open {path}: {error}") from error
+    try:
+        ours = inspect(conn, path)
+        if ours and not empty:
+            check_integrity(conn, path)
+        if not ours:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if not inspect(conn, path):  # another process may have created it meanwhile
+                    create_schema(conn)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute(f"PRAGMA synchronous = {synchronous}")
+    except sqlite3.DatabaseError as error:
+        conn.close()
+        raise StorageError(f"{path} cannot be used as a typedspace database: {error}") from error
+    except BaseException:
+        conn.close()
+        raise
+    return conn
