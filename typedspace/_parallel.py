@@ -1,121 +1,153 @@
 """Parallel evaluation: trials run on an executor's workers while the loop proposes more.
 
-Any ``concurrent.futures.Executor`` works (thread or process pool); a Dask
-``distributed.Client`` is used through its ``concurrent.futures``-compatible executor.
+The runner keeps up to ``max_pending`` trials running.  New trials are asked for together
+(``optimizer.ask(n)``) and the proposer sees the running ones as pending, so workers do not
+all get the same point.
+
+What happens when things go wrong:
+
+* **A worker process dies** (``os._exit``, a signal, the out-of-memory killer).  A stdlib
+  process pool then breaks: every trial running in it fails with ``BrokenProcessPool``,
+  and nothing says which one killed its worker.  The run replaces the pool.  When one trial
+  was in the pool, it is the culprit: FAILED with ``WorkerDied``.  When several were, they
+  are all suspects: their trials are CANCELLED (they do not count towards ``max_evals``) and
+  their assignments re-run *one at a time*, each alone in the pool, before anything new
+  starts.  A suspect that breaks the pool again is then certainly the culprit and FAILED
+  with ``WorkerDied``; the innocent ones finish normally.  A Dask worker death only affects
+  its own task, which Dask itself re-runs (see ``_workers._dask``); when Dask gives up
+  (``KilledWorker``) the trial is FAILED with ``WorkerDied``.
+* **Ctrl-C**: running trials are CANCELLED and the run returns ``"interrupted"``.  A pool the
+  run owns (``executor="processes"``) has its workers terminated; in a pool you passed in,
+  calls already running cannot be stopped and finish in the background, unrecorded.
+* **timeout** (and the other stopping rules): no new trial starts; the running ones are
+  waited for and recorded.  Suspects not yet re-run stay CANCELLED.
 """
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures as cf
-import os
-import pickle
-from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from typedspace._progress import ProgressBar
 from typedspace._trial import Trial
+from typedspace._workers import OWNED_POOLS, WorkerDied, Workers, check_picklable, resolve
 
 if TYPE_CHECKING:
     from typedspace._optimize import _Loop
 
+__all__ = ["OWNED_POOLS", "WorkerDied", "check_picklable", "run_parallel"]
+
 T = TypeVar("T")
 
-
-class WorkerDied(RuntimeError):
-    """The worker process evaluating the trial died (killed, out of memory, crashed)."""
-
-
-def as_executor(executor: Any) -> cf.Executor:
-    """The executor itself, or a Dask client's ``concurrent.futures`` executor."""
-    if isinstance(executor, cf.Executor):
-        return executor
-    get_executor = getattr(executor, "get_executor", None)
-    if callable(get_executor):  # dask.distributed.Client
-        result = get_executor()
-        if isinstance(result, cf.Executor):
-            return result
-    raise TypeError(
-        f"executor must be a concurrent.futures.Executor or a dask.distributed.Client, got {executor!r}"
-    )
-
-
-def _slots(executor: Any, max_pending: int | None) -> int:
-    if max_pending is not None:
-        if max_pending < 1:
-            raise ValueError(f"max_pending must be at least 1, got {max_pending!r}")
-        return max_pending
-    workers = getattr(executor, "_max_workers", None)
-    return workers if isinstance(workers, int) and workers > 0 else (os.cpu_count() or 1)
-
-
-def _needs_pickle(executor: cf.Executor) -> bool:
-    return not isinstance(executor, cf.ThreadPoolExecutor)
-
-
-def check_picklable(objective: object) -> None:
-    """Fail before anything runs when the objective cannot be sent to worker processes."""
-    try:
-        pickle.dumps(objective)
-    except Exception as error:
-        name = getattr(objective, "__qualname__", repr(objective))
-        raise TypeError(
-            f"the objective {name} cannot be pickled, so it cannot run in worker processes "
-            f"({error}); define it at module level, or use a ThreadPoolExecutor"
-        ) from error
+_INTERRUPTED = "interrupted (KeyboardInterrupt)"
+_SUSPECT = (
+    "the process pool broke (a worker died) while this trial was running with others; "
+    "its assignment is re-run alone"
+)
 
 
 def run_parallel(loop: _Loop[T], executor: Any, max_pending: int | None, bar: ProgressBar) -> str:
-    """Keep up to ``max_pending`` trials running until a stopping rule fires; wait for the
-    running ones to finish (a run never abandons a started trial except on Ctrl-C)."""
-    from typedspace._optimize import evaluate
-
-    pool = as_executor(executor)
-    slots = _slots(pool, max_pending)
-    if _needs_pickle(pool):
-        check_picklable(loop.objective)
-    running: dict[cf.Future[Any], Trial[T]] = {}
-    reason: str | None = None
+    """Run trials on ``executor`` until a stopping rule fires; return the stop reason."""
+    workers = resolve(executor, max_pending, loop.objective)
+    runner = _Runner(loop, workers, max_pending or workers.default_slots, bar)
+    interrupted = False
     try:
+        return runner.run()
+    except KeyboardInterrupt:
+        interrupted = True
+        runner.cancel_running(_INTERRUPTED)
+        return "interrupted"
+    except BaseException:
+        # catch=False re-raises a trial's error, or storage failed: leave no trial RUNNING.
+        runner.cancel_running("the run stopped on an error")
+        raise
+    finally:
+        workers.close(interrupted=interrupted)
+
+
+class _Runner(Generic[T]):
+    """The state of one parallel run: running futures and suspects awaiting a re-run."""
+
+    def __init__(self, loop: _Loop[T], workers: Workers, slots: int, bar: ProgressBar) -> None:
+        self.loop = loop
+        self.workers = workers
+        self.slots = slots
+        self.bar = bar
+        self.running: dict[cf.Future[Any], Trial[T]] = {}
+        # Assignments of trials cancelled by a pool break, to be re-run each on its own.
+        self.suspects: collections.deque[dict[str, float | int]] = collections.deque()
+
+    def run(self) -> str:
+        reason: str | None = None
+        self.bar.update(self.loop.counted(), self.loop.best)
         while True:
             if reason is None:
-                reason = loop.stop_reason()
+                reason = self.loop.stop_reason()
             if reason is None:
-                free = min(slots - len(running), loop.budget())
-                if free > 0:
-                    for trial in loop.optimizer.ask(free):
-                        running[pool.submit(evaluate, loop.objective, trial.value)] = trial
-            if not running:
-                return reason or "max_evals"
-            done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
-            for future in done:
-                trial = running.pop(future)
-                _finish(loop, trial, future)
-                if isinstance(future.exception(), BrokenProcessPool):
-                    pool = _replace_broken(pool)
-            bar.update(loop.counted(), loop.best)
-    except KeyboardInterrupt:
-        for future, trial in running.items():
+                self._launch()
+            if not self.running:
+                # Nothing could start: the budget is gone (possibly taken by other processes).
+                return reason or self.loop.stop_reason() or "max_evals"
+            done, _ = cf.wait(self.running, return_when=cf.FIRST_COMPLETED)
+            self._collect(done)
+            self.bar.update(self.loop.counted(), self.loop.best)
+
+    def _launch(self) -> None:
+        """Start trials in the free slots; a suspect only starts in an empty pool."""
+        from typedspace._optimize import evaluate
+
+        optimizer = self.loop.optimizer
+        if self.suspects:
+            if self.running:
+                return  # wait until the suspect can run alone
+            # First in the queue, so ask() starts exactly this assignment next.
+            optimizer._queue.insert(0, self.suspects.popleft())
+            trials = optimizer.ask(1)
+        else:
+            free = min(self.slots - len(self.running), self.loop.budget())
+            trials = optimizer.ask(free) if free > 0 else []
+        for trial in trials:
+            self.running[self.workers.submit(evaluate, self.loop.objective, trial.value)] = trial
+
+    def _collect(self, done: set[cf.Future[Any]]) -> None:
+        """Record finished futures; a broken pool is handled as a whole."""
+        if self.workers.breaks_pool and any(self.workers.died(f.exception()) for f in done):
+            # Every future of a broken pool completes promptly; take them all at once.
+            done = set(self.running)
+            cf.wait(done)
+            broken = [f for f in done if self.workers.died(f.exception())]
+            self.workers.replace_broken()
+        else:
+            broken = []
+        for future in sorted(done, key=lambda f: self.running[f].number):
+            if future in broken and len(broken) > 1:
+                trial = self.running.pop(future)
+                self.loop.optimizer.cancel(trial, _SUSPECT)
+                self.suspects.append(dict(trial.assignment))
+            else:
+                self._record(future)
+
+    def _record(self, future: cf.Future[Any]) -> None:
+        trial = self.running[future]
+        error = future.exception()
+        if isinstance(error, KeyboardInterrupt):
+            # Ctrl-C reached the worker too (same process group): the run is interrupted.
+            raise KeyboardInterrupt
+        del self.running[future]
+        if self.workers.died(error):
+            error = WorkerDied(
+                f"the worker process evaluating trial {trial.number} died "
+                f"({type(error).__name__}: {error})"
+            )
+        if error is not None:
+            self.loop.record(trial, None, None, error)
+        else:
+            loss, extra = future.result()
+            self.loop.record(trial, loss, extra, None)
+
+    def cancel_running(self, reason: str) -> None:
+        for future, trial in self.running.items():
             future.cancel()
-            loop.optimizer.cancel(trial, "interrupted (KeyboardInterrupt)")
-        return "interrupted"
-
-
-def _finish(loop: _Loop[T], trial: Trial[T], future: cf.Future[Any]) -> None:
-    error = future.exception()
-    if isinstance(error, BrokenProcessPool):
-        error = WorkerDied(f"the worker process evaluating trial {trial.number} died: {error}")
-    if error is not None:
-        loop.record(trial, None, None, error)
-    else:
-        loss, extra = future.result()
-        loop.record(trial, loss, extra, None)
-
-
-def _replace_broken(pool: cf.Executor) -> cf.Executor:
-    """A process pool is unusable once a worker died: start an equal one to go on."""
-    if isinstance(pool, cf.ProcessPoolExecutor):
-        workers = getattr(pool, "_max_workers", None)
-        context = getattr(pool, "_mp_context", None)
-        pool.shutdown(wait=False)
-        return cf.ProcessPoolExecutor(max_workers=workers, mp_context=context)
-    return pool
+            self.loop.optimizer.cancel(trial, reason)
+        self.running.clear()

@@ -1,0 +1,50 @@
+"""Objectives for the parallel tests, at module level so that worker processes can import them.
+
+A value equal to ``KILL`` makes the objective kill its own worker process, the way an
+out-of-memory kill or a crash in native code would; random proposals never hit it exactly,
+so only the trials started with ``points_to_evaluate=[KILL]`` do.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+KILL = 0.5
+EXIT = 0.25
+INTERRUPT = 0.75
+
+
+def square(x: float) -> float:
+    """A tiny objective with its minimum at 0.3."""
+    return (x - 0.3) ** 2
+
+
+def sleepy_square(x: float) -> float:
+    """``square`` taking long enough that several trials overlap in a pool."""
+    time.sleep(0.05)
+    return square(x)
+
+
+def deadly(x: float) -> float:
+    """``sleepy_square``, except at ``KILL`` (SIGKILL to itself) and ``EXIT`` (``os._exit``)."""
+    if x == KILL:
+        os.kill(os.getpid(), signal.SIGKILL)
+    if x == EXIT:
+        os._exit(1)
+    return sleepy_square(x)
+
+
+def interrupting(x: float) -> float:
+    """At ``INTERRUPT``, press Ctrl-C for the optimizing process (the pool's parent)."""
+    if x == INTERRUPT:
+        os.kill(os.getppid(), signal.SIGINT)
+        time.sleep(5.0)  # still running when the parent reacts: it must cancel this trial
+    return sleepy_square(x)
+
+
+def sleep_half_second(x: float) -> float:
+    """The benchmark objective: half a second of waiting (I/O, a remote job)."""
+    time.sleep(0.5)
+    return square(x)
