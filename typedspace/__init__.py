@@ -14,6 +14,7 @@ from typedspace._pretty import describe, pretty
 from typedspace._sample import sample, sample_many
 from typedspace._serialize import SerializationError, from_json, to_json
 from typedspace._stopping import EarlyStop, NoImprovement
+from typedspace._study import Study, load_study, study_names
 from typedspace._table import Assignment, CategoricalParam, NumericParam, ParamTable
 from typedspace._trial import ErrorInfo, Outcome, Trial, TrialState
 from typedspace.nodes import (
@@ -69,6 +70,7 @@ __all__ = [
     "Result",
     "SerializationError",
     "Space",
+    "Study",
     "Trial",
     "TrialState",
     "Tuple",
@@ -79,6 +81,7 @@ __all__ = [
     "encode",
     "flatten",
     "from_json",
+    "load_study",
     "optimize",
     "param",
     "pretty",
@@ -86,5 +89,6 @@ __all__ = [
     "sample",
     "sample_many",
     "space_of",
+    "study_names",
     "to_json",
 ]

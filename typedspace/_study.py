@@ -1,0 +1,265 @@
+"""Reading a stored study back: its trials, the best one, a table of rows, a CSV file.
+
+>>> import os, tempfile
+>>> from typedspace import Uniform, optimize
+>>> from typedspace.algorithms import RandomSearch
+>>> path = os.path.join(tempfile.mkdtemp(), "runs.db")
+>>> _ = optimize(lambda x: x, Uniform(0.0, 1.0), RandomSearch(), max_evals=5, storage=path,
+...              study="demo", progress=False)
+>>> study_names(path)
+['demo']
+>>> study = load_study(path, "demo", space=Uniform(0.0, 1.0))
+>>> len(study.trials), 0.0 <= study.best_trial.value <= 1.0
+(5, True)
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import json
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import IO, Any, Generic, TypeVar, cast, overload
+
+import attrs
+
+from typedspace._flatten import FlatSpace, flatten
+from typedspace._optimizer import NoSuccessfulTrial, best_of, space_fingerprint, space_text
+from typedspace._table import CategoricalParam, ParamTable
+from typedspace._trial import Trial, TrialRecord, TrialState
+from typedspace.nodes import Space
+from typedspace.storage import SQLiteStorage, Storage, StudyInfo, StudyMismatch
+
+T = TypeVar("T")
+
+#: What ``load_study`` and ``study_names`` read from: a storage, or the path of a SQLite file.
+StorageLike = Storage | str | os.PathLike[str]
+
+
+@attrs.frozen
+class Study(Generic[T]):
+    """A study as stored: its description, its trial records and, when its space is known
+    (given to ``load_study``, or stored as JSON with the study), its typed trials."""
+
+    info: StudyInfo
+    records: tuple[TrialRecord, ...]
+    flat: FlatSpace | None = None
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    @property
+    def table(self) -> ParamTable | None:
+        """The parameter table of the space, if the space is known."""
+        return None if self.flat is None else self.flat.table
+
+    @property
+    def trials(self) -> tuple[Trial[T], ...]:
+        """Every trial with its typed value (needs the space: pass ``space=`` to
+        ``load_study`` when the study's space could not be stored as JSON)."""
+        return tuple(self._typed(r) for r in self.records)
+
+    @property
+    def best_trial(self) -> Trial[T]:
+        """The OK trial with the lowest loss, with its typed value (``NoSuccessfulTrial``
+        if there is none)."""
+        return self._typed(self.best_record)
+
+    def _typed(self, r: TrialRecord) -> Trial[T]:
+        if self.flat is None:
+            raise ValueError(
+                f"study {self.name!r}: its space is not stored (it holds functions); pass "
+                "space= to load_study to decode typed values, or use .records"
+            )
+        value = cast(T, self.flat.decode(r.assignment))
+        return Trial(
+            r.number, r.state, r.assignment, value, r.started, r.finished, r.loss, r.extra, r.error
+        )
+
+    @property
+    def best_record(self) -> TrialRecord:
+        """The OK trial record with the lowest loss (no space needed)."""
+        ok = [r for r in self.records if r.state is TrialState.OK and r.loss is not None]
+        if not ok:
+            # best_of explains why: every trial failed, or none has finished.
+            best_of([_untyped(r) for r in self.records])
+            raise NoSuccessfulTrial("no trial has finished yet")  # pragma: no cover
+        return min(ok, key=lambda r: (cast(float, r.loss), r.number))
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """One flat dict per trial: ``number``, ``state``, ``loss``, ``started``, ``finished``,
+        ``duration``, ``params.<name>`` per parameter (None where inactive), ``extra.<key>``
+        per extra datum, and ``error``.
+
+        A choice's parameter shows the chosen constant (``"relu"``, ``3``) when the space is
+        known and the option is a plain constant; otherwise the option's index.
+        """
+        names = self.table.names if self.table is not None else _names(self.records)
+        labels = _choice_values(self.table)
+        rows = []
+        for r in self.records:
+            row: dict[str, Any] = {
+                "number": r.number,
+                "state": r.state.value,
+                "loss": r.loss,
+                "started": r.started,
+                "finished": r.finished,
+                "duration": None if r.finished is None else r.finished - r.started,
+            }
+            for name in names:
+                value = r.assignment.get(name)
+                if name in labels and value is not None:
+                    value = labels[name][int(value)]
+                row[f"params.{name}"] = value
+            for key, value in r.extra.items():
+                row[f"extra.{key}"] = value
+            row["error"] = None if r.error is None else str(r.error)
+            rows.append(row)
+        return rows
+
+    def to_csv(self, target: str | os.PathLike[str] | IO[str]) -> None:
+        """Write ``to_dicts()`` as CSV to a path or an open text file (empty cells for None;
+        lists and dicts in extra data as JSON)."""
+        rows = self.to_dicts()
+        columns: dict[str, None] = {}
+        for row in rows:
+            columns.update(dict.fromkeys(row))
+        with _text_output(target) as out:
+            writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({k: _cell(v) for k, v in row.items()})
+
+
+def _untyped(record: TrialRecord) -> Trial[None]:
+    return Trial(
+        record.number,
+        record.state,
+        record.assignment,
+        None,
+        record.started,
+        record.finished,
+        record.loss,
+        record.extra,
+        record.error,
+    )
+
+
+def _names(records: Sequence[TrialRecord]) -> list[str]:
+    seen: dict[str, None] = {}
+    for r in records:
+        seen.update(dict.fromkeys(r.assignment))
+    return list(seen)
+
+
+def _choice_values(table: ParamTable | None) -> dict[str, list[Any]]:
+    """For each choice parameter, what each option index shows as in ``to_dicts``."""
+    if table is None:
+        return {}
+    values: dict[str, list[Any]] = {}
+    for param in table.params:
+        if isinstance(param, CategoricalParam):
+            values[param.name] = [_literal(label, i) for i, label in enumerate(param.labels)]
+    return values
+
+
+def _literal(label: str, index: int) -> Any:
+    """The constant a label is the repr of, else the option index (e.g. a nested space)."""
+    try:
+        value = ast.literal_eval(label)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return index
+    return value if isinstance(value, str | int | float | bool | type(None)) else index
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)  # the shortest text that reads back as the same float
+    if isinstance(value, Mapping | list | tuple):
+        return json.dumps(value, default=repr)
+    return value
+
+
+@contextmanager
+def _text_output(target: str | os.PathLike[str] | IO[str]) -> Iterator[IO[str]]:
+    if isinstance(target, str | os.PathLike):
+        with open(target, "w", newline="", encoding="utf-8") as file:
+            yield file
+    else:
+        yield target
+
+
+@contextmanager
+def _opened(storage: StorageLike) -> Iterator[Storage]:
+    """The storage itself, or the SQLite file at a path (never created: a missing file is
+    an error), closed afterwards."""
+    if isinstance(storage, str | os.PathLike):
+        with SQLiteStorage(storage, create=False) as sqlite:
+            yield sqlite
+    else:
+        yield storage
+
+
+@overload
+def load_study(storage: StorageLike, study: str, space: Space[T]) -> Study[T]: ...
+@overload
+def load_study(
+    storage: StorageLike, study: str, space: Mapping[str, object]
+) -> Study[dict[str, Any]]: ...
+@overload
+def load_study(storage: StorageLike, study: str, space: None = None) -> Study[Any]: ...
+def load_study(
+    storage: StorageLike, study: str, space: Space[Any] | Mapping[str, object] | None = None
+) -> Study[Any]:
+    """The study ``study`` of ``storage`` (a ``Storage`` or a SQLite file path).
+
+    With ``space`` (the one the study was run with; ``StudyMismatch`` if it differs), or when
+    the space was stored as JSON, ``trials`` and ``best_trial`` carry typed values.  A missing
+    study is a ``KeyError``; a missing file a ``StorageError``.
+
+    >>> from typedspace.storage import InMemoryStorage
+    >>> load_study(InMemoryStorage(), "svm")
+    Traceback (most recent call last):
+    ...
+    KeyError: "no study named 'svm'"
+    """
+    with _opened(storage) as store:
+        info = store.load_study(study)
+        records = tuple(store.trials(study))
+    flat = _flat(info, space)
+    return Study(info, records, flat)
+
+
+def _flat(info: StudyInfo, space: Space[Any] | Mapping[str, object] | None) -> FlatSpace | None:
+    if space is not None:
+        flat = flatten(space)
+        if space_fingerprint(flat) != info.space_fingerprint:
+            raise StudyMismatch(
+                f"study {info.name!r} was run with a different space:\n"
+                f"stored:\n{info.space_text}\ngiven:\n{space_text(flat)}"
+            )
+        return flat
+    if info.space_json is None:
+        return None
+    from typedspace._serialize import from_json
+
+    try:
+        return flatten(from_json(info.space_json))
+    except Exception:
+        return None  # e.g. a custom distribution whose module is not importable here
+
+
+def study_names(storage: StorageLike) -> list[str]:
+    """The names of the studies in ``storage`` (a ``Storage`` or a SQLite file path).
+
+    >>> from typedspace.storage import InMemoryStorage
+    >>> study_names(InMemoryStorage())
+    []
+    """
+    with _opened(storage) as store:
+        return store.study_names()
