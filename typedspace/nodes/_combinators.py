@@ -230,6 +230,8 @@ class Tuple(Space[T_co]):
         return self.cached_hash
 
     @overload
+    def __init__(self: Tuple[tuple[()]], /) -> None: ...
+    @overload
     def __init__(self: Tuple[tuple[A]], a: Space[A], /) -> None: ...
     @overload
     def __init__(self: Tuple[tuple[A, B]], a: Space[A], b: Space[B], /) -> None: ...
@@ -260,8 +262,22 @@ class Tuple(Space[T_co]):
         f: Space[F],
         /,
     ) -> None: ...
+    # The untyped fallback starts at seven items: were it open to fewer, a checker that fails
+    # the typed overload against an annotated target would fall back to it and accept
+    # ``x: Space[tuple[int, int]] = Tuple(Uniform(...), ...)``.
     @overload
-    def __init__(self: Tuple[tuple[Any, ...]], *items: Space[Any]) -> None: ...
+    def __init__(
+        self: Tuple[tuple[Any, ...]],
+        a: Space[Any],
+        b: Space[Any],
+        c: Space[Any],
+        d: Space[Any],
+        e: Space[Any],
+        f: Space[Any],
+        g: Space[Any],
+        /,
+        *items: Space[Any],
+    ) -> None: ...
     def __init__(self, *items: Any) -> None:
         spaces = tuple(as_space(i) for i in items)
         names = _names_below("Tuple", spaces)
