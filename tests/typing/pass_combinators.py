@@ -78,8 +78,12 @@ depth: Space[int] = Cond(Choice("small", "big"), {"small": IntUniform(1, 2), "bi
 # only_mypy_cond.py and only_pyright_cond.py).
 either: Space[int | str] = Cond(Choice("n", "s"), {"n": k, "s": Const("text")})
 lr_or_fixed: Space[float | None] = Cond(Choice(0, 1), {0: x, 1: Const(None)})
+# JSON-like branches (plain dicts or lists of spaces) give a dict or a list of unknown values.
+assert_type(Cond(s, {"a": {"lr": x}, "b": {"lr": x, "n": k}}), Cond[dict[str, Any]])
+assert_type(Cond(s, {"a": [x], "b": [k, 3]}), Cond[list[Any]])
 
 # Tuple: one element type per space, at every overloaded arity; more items give tuple[Any, ...].
+assert_type(Tuple(), Tuple[tuple[()]])
 assert_type(Tuple(x), Tuple[tuple[float]])
 assert_type(Tuple(x, k), Tuple[tuple[float, int]])
 assert_type(Tuple(x, k, s), Tuple[tuple[float, int, str]])
@@ -101,3 +105,6 @@ lst: Space[list[Any]] = List((k, s))
 assert_type(as_space({"lr": x}), Space[Any])
 assert_type(as_space([k, {"a": s}]), Space[Any])
 assert_type(as_space(3), Space[Any])
+# Choice between JSON-like dicts of spaces: wrap each in Dict (a bare dict option would be
+# typed as a dict of spaces, not of values; see README.md).
+assert_type(Choice(Dict({"lr": x}), Dict({"n": k})), Choice[dict[str, Any]])
