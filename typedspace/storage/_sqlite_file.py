@@ -96,10 +96,10 @@ def check_header(path: Path) -> bool:
 
 def _looks_like_text(data: bytes) -> bool:
     try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
+        text = data.decode("utf-8", errors="strict")
+    except UnicodeDecodeError:  # (a multi-byte character cut at byte 100 counts as binary)
         return False
-    return True
+    return all(c.isprintable() or c in "\t\n\r" for c in text)
 
 
 def check_identity(path: Path, application_id: int, version: int, tables: list[str] | None) -> bool:
