@@ -121,10 +121,10 @@ def test_nested_cond_on_an_int_and_tuple_and_list_items() -> None:
     assert pretty(space) == (
         "int uniform [1, 2]                           # value\n"
         "  when value = 1: (\n"
-        "    normal(mu=0.0, sigma=1.0)                # 1[0]\n"
+        "    normal(mu=0.0, sigma=1.0)                # value.1[0]\n"
         "    [\n"
         "      one of 'a' | 'b'                       # kind\n"
-        "        when kind = 'a': uniform [0.0, 1.0]  # 1[1][0].a\n"
+        "        when kind = 'a': uniform [0.0, 1.0]  # value.1[1][0].a\n"
         "        when kind = 'b': None\n"
         "    ]\n"
         "  )\n"

@@ -202,13 +202,14 @@ def test_cond_activates_only_the_selected_branch() -> None:
         },
     )
     drawn = flatten(space).table.sample_assignments(np.random.default_rng(0), 200)
-    sgd = {"opt", "sgd.lr", "sgd.momentum"}
-    adam = {"opt", "adam.lr", "adam.beta"}
+    # at the root, branches hang under the selector's name
+    sgd = {"opt", "opt.sgd.lr", "opt.sgd.momentum"}
+    adam = {"opt", "opt.adam.lr", "opt.adam.beta"}
     seen = {frozenset(a) for a in drawn}
-    assert seen == {frozenset(sgd), frozenset(adam), frozenset(adam | {"adam.beta.1"})}
+    assert seen == {frozenset(sgd), frozenset(adam), frozenset(adam | {"opt.adam.beta.1"})}
     for a in drawn:
         assert (set(a) == sgd) == (a["opt"] == 0)
-        assert ("adam.beta.1" in a) == (a.get("adam.beta") == 1)
+        assert ("opt.adam.beta.1" in a) == (a.get("opt.adam.beta") == 1)
 
 
 # --- Flattening and decoding ---

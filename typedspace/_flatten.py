@@ -180,14 +180,16 @@ class _Builder:
     def _cond(self, space: Cond[Any], path: str, condition: Condition) -> Decoder:
         selector = space.selector
         select = self.build(selector, path, condition)
-        selector_param = self.params[-1] if self.params else None
+        selector_param = None if isinstance(selector, Const) else self.params[-1]
+        # At the root the branches hang under the selector's name: value.sgd, not sgd.
+        prefix = path or (selector_param.name if selector_param is not None else ROOT_NAME)
         branches: dict[Any, Decoder] = {}
         for key, branch in space.branches:
             clause = None
             if selector_param is not None:
                 clause = _selector_clause(selector, selector_param, key)
             sub = condition if clause is None else (*condition, clause)
-            branches[key] = self.build(branch, join(path, str(key)), sub)
+            branches[key] = self.build(branch, join(prefix, str(key)), sub)
         return lambda row: branches[select(row)](row)
 
 

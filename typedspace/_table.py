@@ -7,6 +7,7 @@ algorithms in ``typedspace.algorithms`` work only on this table.
 
 from __future__ import annotations
 
+import decimal
 import math
 from collections.abc import Mapping
 from typing import Literal, Protocol, TypeAlias, cast
@@ -34,6 +35,12 @@ class Clause:
 
 #: A conjunction of clauses, outermost first; the empty condition is "always active".
 Condition: TypeAlias = tuple[Clause, ...]
+
+
+def _decimals(q: float) -> int:
+    """The number of decimals in q as written (0.05 -> 2, 0.25 -> 2, 1.0 -> 0, 1/3 -> 16)."""
+    exponent = decimal.Decimal(repr(q)).as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 class UnitWarp(Protocol):
@@ -135,7 +142,8 @@ class NumericParam:
         else:
             x = np.exp(z) if self.log else np.asarray(z, dtype=np.float64)
         if self.q is not None:
-            x = np.round(x / self.q) * self.q
+            # Rounding to q's own decimals removes float noise: 3 * 0.05 -> 0.15, not 0.15000000000000002.
+            x = np.round(np.round(x / self.q) * self.q, _decimals(self.q)) + 0.0  # no -0.0
         x = np.clip(x, self.low, self.high)
         if self.is_int:
             return cast(npt.NDArray[np.int64], x.astype(np.int64))
