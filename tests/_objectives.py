@@ -11,6 +11,8 @@ import os
 import signal
 import time
 
+from typedspace import Outcome
+
 KILL = 0.5
 EXIT = 0.25
 INTERRUPT = 0.75
@@ -19,6 +21,11 @@ INTERRUPT = 0.75
 def square(x: float) -> float:
     """A tiny objective with its minimum at 0.3."""
     return (x - 0.3) ** 2
+
+
+def square_with_pid(x: float) -> Outcome:
+    """``square``, keeping the id of the process that evaluated it."""
+    return Outcome(square(x), {"pid": os.getpid()})
 
 
 def sleepy_square(x: float) -> float:

@@ -27,6 +27,11 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures as cf
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+from types import FrameType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from typedspace._progress import ProgressBar
@@ -53,15 +58,18 @@ def run_parallel(loop: _Loop[T], executor: Any, max_pending: int | None, bar: Pr
     runner = _Runner(loop, workers, max_pending or workers.default_slots, bar)
     interrupted = False
     try:
-        return runner.run()
-    except KeyboardInterrupt:
-        interrupted = True
-        runner.cancel_running(_INTERRUPTED)
-        return "interrupted"
-    except BaseException:
-        # catch=False re-raises a trial's error, or storage failed: leave no trial RUNNING.
-        runner.cancel_running("the run stopped on an error")
-        raise
+        # Also while cancelling: a second Ctrl-C must not leave trials RUNNING.
+        with runner.interrupts.installed():
+            try:
+                return runner.run()
+            except KeyboardInterrupt:
+                interrupted = True
+                runner.cancel_running(_INTERRUPTED)
+                return "interrupted"
+            except BaseException:
+                # catch=False re-raised a trial's error, or storage failed: none left RUNNING.
+                runner.cancel_running("the run stopped on an error")
+                raise
     finally:
         workers.close(interrupted=interrupted)
 
@@ -77,11 +85,13 @@ class _Runner(Generic[T]):
         self.running: dict[cf.Future[Any], Trial[T]] = {}
         # Assignments of trials cancelled by a pool break, to be re-run each on its own.
         self.suspects: collections.deque[dict[str, float | int]] = collections.deque()
+        self.interrupts = _Interrupts()
 
     def run(self) -> str:
         reason: str | None = None
         self.bar.update(self.loop.counted(), self.loop.best)
         while True:
+            self.interrupts.check()
             if reason is None:
                 reason = self.loop.stop_reason()
             if reason is None:
@@ -89,7 +99,8 @@ class _Runner(Generic[T]):
             if not self.running:
                 # Nothing could start: the budget is gone (possibly taken by other processes).
                 return reason or self.loop.stop_reason() or "max_evals"
-            done, _ = cf.wait(self.running, return_when=cf.FIRST_COMPLETED)
+            with self.interrupts.allowed():
+                done, _ = cf.wait(self.running, return_when=cf.FIRST_COMPLETED)
             self._collect(done)
             self.bar.update(self.loop.counted(), self.loop.best)
 
@@ -151,3 +162,50 @@ class _Runner(Generic[T]):
             future.cancel()
             self.loop.optimizer.cancel(trial, reason)
         self.running.clear()
+
+
+class _Interrupts:
+    """Ctrl-C acts only while the run waits for trials, never between starting a trial (in
+    storage) and submitting it, or between a result and its record: no trial is left
+    RUNNING.  A Ctrl-C that arrives elsewhere is held and acted on at the next check.
+
+    Only the default handler is replaced, and only in the main thread (the only one that
+    gets signals); a handler of the user's own is left alone.
+    """
+
+    def __init__(self) -> None:
+        self.pending = False
+        self.waiting = False
+
+    def _handler(self, signum: int, frame: FrameType | None) -> None:
+        if self.waiting:
+            raise KeyboardInterrupt
+        self.pending = True
+
+    def check(self) -> None:
+        if self.pending:
+            self.pending = False
+            raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        mine = (
+            threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        )
+        if mine:
+            signal.signal(signal.SIGINT, self._handler)
+        try:
+            yield
+        finally:
+            if mine:
+                signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    @contextlib.contextmanager
+    def allowed(self) -> Iterator[None]:
+        self.check()
+        self.waiting = True
+        try:
+            yield
+        finally:
+            self.waiting = False

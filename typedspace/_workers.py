@@ -102,7 +102,9 @@ class Workers:
             processes = getattr(self.executor, "_processes", None) or {}
             for process in list(processes.values()):
                 process.terminate()
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        # Threads cannot be killed: after Ctrl-C, do not wait for them to finish.
+        wait = not (interrupted and isinstance(self.executor, cf.ThreadPoolExecutor))
+        self.executor.shutdown(wait=wait, cancel_futures=True)
 
 
 def resolve(executor: Any, max_pending: int | None, objective: object) -> Workers:
