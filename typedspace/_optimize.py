@@ -161,6 +161,13 @@ def optimize(
     on one study at once: together they start exactly ``max_evals`` trials (the count is
     checked atomically by the storage), and each sees the others' running trials.
 
+    ``executor`` runs trials in parallel: a ``concurrent.futures`` executor (thread or process
+    pool), a Dask ``distributed.Client``, or ``"processes"`` / ``"threads"`` for a pool of
+    ``max_pending`` workers that the run creates and shuts down.  ``max_pending`` (default: the
+    pool's worker count) trials run at once.  A worker process that dies fails its trial with
+    ``WorkerDied`` and the run goes on; a timeout waits for the running trials; Ctrl-C cancels
+    them.  See ``docs/guide/parallel.md``.
+
     >>> from typedspace import Uniform
     >>> from typedspace.algorithms import RandomSearch
     >>> result = optimize(lambda x: (x - 0.3) ** 2, Uniform(0.0, 1.0), RandomSearch(),
