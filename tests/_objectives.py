@@ -49,9 +49,3 @@ def interrupting(x: float) -> float:
         os.kill(os.getppid(), signal.SIGINT)
         time.sleep(5.0)  # still running when the parent reacts: it must cancel this trial
     return sleepy_square(x)
-
-
-def sleep_half_second(x: float) -> float:
-    """The benchmark objective: half a second of waiting (I/O, a remote job)."""
-    time.sleep(0.5)
-    return square(x)
