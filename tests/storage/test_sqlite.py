@@ -399,3 +399,9 @@ def test_missing_file_or_directory_is_not_created_when_not_asked(tmp_path: Path)
     with pytest.raises(StorageError, match="is a directory"):
         SQLiteStorage(tmp_path)
     assert os.listdir(tmp_path) == []
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    before = snapshot(tmp_path)
+    with pytest.raises(StorageError, match="empty.db holds no typedspace studies"):
+        SQLiteStorage(empty, create=False)
+    assert snapshot(tmp_path) == before

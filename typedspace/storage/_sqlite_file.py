@@ -137,9 +137,16 @@ def check_identity(path: Path, application_id: int, version: int, tables: list[s
 
 def inspect(conn: sqlite3.Connection, path: Path) -> bool:
     """Read-only look at an open database: True if it is ours, False if fresh."""
-    application_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master")]
+    in_transaction = conn.in_transaction
+    if not in_transaction:
+        conn.execute("BEGIN")  # one snapshot for the three reads (a creator may commit between)
+    try:
+        application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master")]
+    finally:
+        if not in_transaction:
+            conn.execute("COMMIT")
     return check_identity(path, application_id, version, tables)
 
 
@@ -179,6 +186,8 @@ def connect(path: Path, *, create: bool, timeout: float, synchronous: str) -> sq
         ours = inspect(conn, path)
         if ours and not empty:
             check_integrity(conn, path)
+        if not ours and not create:
+            raise StorageError(f"{path} holds no typedspace studies (it is an empty database)")
         if not ours:
             conn.execute("BEGIN IMMEDIATE")
             try:
