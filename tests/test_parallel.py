@@ -294,6 +294,16 @@ def test_unpicklable_objective_fails_before_any_trial_starts() -> None:
     assert storage.trials("default") == []
 
 
+def test_a_pool_that_refuses_work_leaves_no_trial_running() -> None:
+    storage = InMemoryStorage()
+    pool = cf.ThreadPoolExecutor(2)
+    pool.shutdown()
+    with pytest.raises(RuntimeError, match="shutdown"):
+        optimize(objectives.square, SPACE, executor=pool, storage=storage)
+    states = {t.state for t in storage.trials("default")}
+    assert states == {TrialState.CANCELLED}
+
+
 def test_bad_executor_arguments() -> None:
     with pytest.raises(ValueError, match="max_pending"):
         optimize(objectives.square, SPACE, executor="threads", max_pending=0)

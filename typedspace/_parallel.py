@@ -118,8 +118,16 @@ class _Runner(Generic[T]):
         else:
             free = min(self.slots - len(self.running), self.loop.budget())
             trials = optimizer.ask(free) if free > 0 else []
-        for trial in trials:
-            self.running[self.workers.submit(evaluate, self.loop.objective, trial.value)] = trial
+        for i, trial in enumerate(trials):
+            try:
+                future = self.workers.submit(evaluate, self.loop.objective, trial.value)
+            except BaseException:
+                # A pool shut down or broken before the run, a closed Dask client: the
+                # trials already started in storage must not stay RUNNING.
+                for unsent in trials[i:]:
+                    optimizer.cancel(unsent, "the executor refused the trial")
+                raise
+            self.running[future] = trial
 
     def _collect(self, done: set[cf.Future[Any]]) -> None:
         """Record finished futures; a broken pool is handled as a whole."""
