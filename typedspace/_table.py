@@ -127,8 +127,8 @@ class NumericParam:
         if self.warp is not None:
             drawn = np.clip(self.warp.sample(rng, n), self.low, self.high)
             if self.is_int:
-                return cast(npt.NDArray[np.int64], drawn.astype(np.int64))
-            return cast(npt.NDArray[np.float64], drawn.astype(np.float64))
+                return cast("npt.NDArray[np.int64]", drawn.astype(np.int64))
+            return cast("npt.NDArray[np.float64]", drawn.astype(np.float64))
         if self.prior == "uniform":
             z = rng.uniform(self.z_low, self.z_high, size=n)
         else:
@@ -146,7 +146,7 @@ class NumericParam:
             x = np.round(np.round(x / self.q) * self.q, _decimals(self.q)) + 0.0  # no -0.0
         x = np.clip(x, self.low, self.high)
         if self.is_int:
-            return cast(npt.NDArray[np.int64], x.astype(np.int64))
+            return cast("npt.NDArray[np.int64]", x.astype(np.int64))
         return x
 
     def to_internal(self, values: npt.ArrayLike) -> FloatArray:
@@ -180,7 +180,11 @@ class CategoricalParam:
         return len(self.weights)
 
     def sample(self, rng: np.random.Generator, n: int) -> npt.NDArray[np.int64]:
-        return rng.choice(self.size, size=n, p=np.asarray(self.weights)).astype(np.int64)
+        # Inverse CDF: several times faster than rng.choice(p=...) for small n.
+        cumulative = np.cumsum(self.weights)
+        index = np.searchsorted(cumulative, rng.random(n) * cumulative[-1], side="right")
+        result: npt.NDArray[np.int64] = np.minimum(index, self.size - 1).astype(np.int64)
+        return result
 
     def contains(self, value: float) -> bool:
         return float(value).is_integer() and 0 <= value < self.size
