@@ -1,0 +1,191 @@
+"""The study API: load_study, typed trials, best trial, rows and CSV, study_names."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+from typedspace import (
+    Choice,
+    IntUniform,
+    Map,
+    NoSuccessfulTrial,
+    Outcome,
+    Study,
+    TrialState,
+    Uniform,
+    load_study,
+    optimize,
+    study_names,
+)
+from typedspace.algorithms import RandomSearch
+from typedspace.storage import InMemoryStorage, StorageError, StudyMismatch
+
+
+@attrs.frozen
+class Config:
+    lr: float
+    layers: int
+    act: str
+
+
+SPACE = Map(
+    lambda d: Config(d["lr"], d["layers"], d["act"]),
+    {"lr": Uniform(0.0, 1.0), "layers": IntUniform(1, 4), "act": Choice("relu", "gelu")},
+)
+PLAIN = {
+    "lr": Uniform(0.0, 1.0),
+    "model": Choice({"depth": IntUniform(1, 3)}, {"width": Uniform(1.0, 2.0)}),
+    "act": Choice("relu", "gelu", 3, None),
+}
+
+
+def objective(c: Config) -> Outcome:
+    if c.lr > 0.6:
+        raise ValueError("the learning rate diverges")
+    return Outcome(c.lr + c.layers, extra={"acc": 1 - c.lr, "curve": [1, 2]})
+
+
+def run(path: Path, space: Any = SPACE, fn: Any = objective, n: int = 12) -> Any:
+    return optimize(
+        fn, space, RandomSearch(), max_evals=n, seed=3, storage=path, study="svm", progress=False
+    )
+
+
+def test_load_study_gives_the_records_and_typed_trials(tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    result = run(path)
+    study: Study[Config] = load_study(path, "svm", space=SPACE)
+    assert study.name == "svm"
+    assert study.records == tuple(t.to_record() for t in result.trials)
+    assert study.trials == result.trials
+    assert study.best_trial == result.best_trial
+    assert isinstance(study.best_trial.value, Config)
+    assert study.best_record == result.best_trial.to_record()
+    assert study.table is not None and study.table.names == ("lr", "layers", "act")
+
+
+def test_a_space_with_functions_needs_the_space_for_typed_values(tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    run(path)
+    study = load_study(str(path), "svm")  # Map holds a lambda: the space was not stored
+    assert study.table is None and len(study.records) == 12
+    with pytest.raises(ValueError, match="pass space= to load_study"):
+        _ = study.trials
+    assert study.best_record.loss == min(r.loss for r in study.records if r.loss is not None)
+
+
+def test_a_serializable_space_is_read_back_from_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    result = run(path, PLAIN, lambda d: d["lr"])
+    study = load_study(path, "svm")
+    assert study.trials == result.trials  # typed (dict) values without giving the space
+    assert study.best_trial.value == result.best
+
+
+def test_wrong_space_missing_study_and_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    run(path)
+    with pytest.raises(StudyMismatch, match="study 'svm' was run with a different space"):
+        load_study(path, "svm", space=PLAIN)
+    with pytest.raises(KeyError, match="no study named 'lasso'"):
+        load_study(path, "lasso")
+    with pytest.raises(StorageError, match="no typedspace database at"):
+        load_study(tmp_path / "typo.db", "svm")
+    with pytest.raises(StorageError, match="no typedspace database at"):
+        study_names(tmp_path / "typo.db")
+    assert not (tmp_path / "typo.db").exists()
+
+
+def test_study_names_in_creation_order(tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    for name in ("zeta", "alpha", "mid"):
+        optimize(
+            lambda x: x,
+            Uniform(0.0, 1.0),
+            RandomSearch(),
+            max_evals=1,
+            storage=path,
+            study=name,
+            progress=False,
+        )
+    assert study_names(path) == ["zeta", "alpha", "mid"]
+    assert study_names(InMemoryStorage()) == []
+
+
+def test_no_successful_trial_says_why(tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+
+    def broken(c: Config) -> float:
+        raise RuntimeError("no GPU")
+
+    run(path, fn=broken, n=3)
+    study = load_study(path, "svm", space=SPACE)
+    with pytest.raises(NoSuccessfulTrial, match="all 3 finished trials failed.*no GPU"):
+        _ = study.best_record
+    with pytest.raises(NoSuccessfulTrial, match="no GPU"):
+        _ = study.best_trial
+
+
+def test_to_dicts_rows(tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    result = run(path)
+    rows = load_study(path, "svm", space=SPACE).to_dicts()
+    assert len(rows) == 12
+    for row, trial in zip(rows, result.trials, strict=True):
+        assert row["number"] == trial.number
+        assert row["state"] == trial.state.value
+        assert row["loss"] == trial.loss
+        assert row["started"] == trial.started and row["finished"] == trial.finished
+        assert row["duration"] == trial.duration
+        assert row["params.lr"] == trial.value.lr
+        assert row["params.layers"] == trial.value.layers
+        assert row["params.act"] == trial.value.act  # the constant, not its index
+        if trial.state is TrialState.OK:
+            assert row["extra.acc"] == 1 - trial.value.lr and row["extra.curve"] == [1, 2]
+            assert row["error"] is None
+        else:
+            assert row["error"] == "ValueError: the learning rate diverges"
+    assert {r["state"] for r in rows} == {"ok", "failed"}  # seed 3 draws both (deterministic)
+
+
+def test_to_dicts_conditional_and_nested_choices(tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    run(path, PLAIN, lambda d: d["lr"], n=20)
+    study = load_study(path, "svm")
+    for row, trial in zip(study.to_dicts(), study.trials, strict=True):
+        branch = trial.assignment["model"]
+        assert row["params.model"] == branch  # a choice of spaces shows the option index
+        assert (row["params.model.0.depth"] is None) == (branch == 1)  # inactive: None
+        assert (row["params.model.1.width"] is None) == (branch == 0)
+        assert row["params.act"] == trial.value["act"]  # "relu", "gelu", 3 or None
+    without = load_study(path, "svm", space=None)
+    assert without.to_dicts() == study.to_dicts()  # the stored space gives the same rows
+
+
+def test_to_csv_to_a_path_and_to_a_stream(tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    run(path)
+    study = load_study(path, "svm", space=SPACE)
+    study.to_csv(tmp_path / "trials.csv")
+    stream = io.StringIO()
+    study.to_csv(stream)
+    text = (tmp_path / "trials.csv").read_text()
+    assert text == stream.getvalue()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    expected = study.to_dicts()
+    assert list(rows[0])[:6] == ["number", "state", "loss", "started", "finished", "duration"]
+    assert len(rows) == len(expected)
+    for got, want in zip(rows, expected, strict=True):
+        assert int(got["number"]) == want["number"]
+        assert float(got["params.lr"]) == want["params.lr"]  # floats exactly
+        assert got["params.act"] == want["params.act"]
+        assert (got["loss"] == "") == (want["loss"] is None)
+        if want["loss"] is not None:
+            assert float(got["loss"]) == want["loss"]
+            assert got["extra.curve"] == "[1, 2]"
