@@ -7,6 +7,7 @@ so only the trials started with ``points_to_evaluate=[KILL]`` do.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import time
@@ -46,6 +47,10 @@ def deadly(x: float) -> float:
 def interrupting(x: float) -> float:
     """At ``INTERRUPT``, press Ctrl-C for the optimizing process (the pool's parent)."""
     if x == INTERRUPT:
-        os.kill(os.getppid(), signal.SIGINT)
+        # The process that created the pool; os.getppid() would be the fork server under the
+        # forkserver start method (the default from Python 3.14).
+        parent = multiprocessing.parent_process()
+        assert parent is not None and parent.pid is not None
+        os.kill(parent.pid, signal.SIGINT)
         time.sleep(5.0)  # still running when the parent reacts: it must cancel this trial
     return sleepy_square(x)
