@@ -26,6 +26,7 @@ def check_types() -> None:
     Map(add, k)  # type: ignore[arg-type]
     Map(upper, s, s)  # type: ignore[arg-type]
     Map(upper)  # type: ignore[call-overload]
+    Map(upper, {"a": s})  # type: ignore[arg-type]
     # The result has the function's return type.
     as_int: Space[int] = Map(upper, s)  # type: ignore[arg-type]
 

@@ -64,6 +64,9 @@ assert_type(Map(one, k), Map[str])
 # Map of a Map.
 assert_type(Map(len, Map(one, x)), Map[int])
 m: Space[str] = Map(one, x)
+# One JSON-like argument: the function receives a dict (or list) of values.
+assert_type(Map(lambda d: len(d), {"lr": x, "n": k}), Map[int])
+assert_type(Map(len, [k, 3]), Map[int])
 
 # Cond: the branches share a value type, the keys are the selector's values.
 assert_type(
