@@ -192,6 +192,7 @@ def optimize(
     optimizer.max_trials = max_evals  # atomic in storage: processes sharing a study never overshoot
     _check_points(optimizer, points_to_evaluate, assignments_to_evaluate)
     loop = _Loop(optimizer, objective, max_evals, timeout, loss_threshold, early_stop, catch)
+    loop.requeue_interrupted = requeue_interrupted
     finished = [t.loss for t in optimizer.trials if t.loss is not None]
     loop.best = min(finished) if finished else None
     bar = ProgressBar(max_evals, enabled=progress)
@@ -220,6 +221,7 @@ class _Loop(Generic[T]):
     catch: bool
     start: float = attrs.field(factory=time.monotonic)
     best: float | None = None
+    requeue_interrupted: bool = False
 
     def counted(self) -> int:
         """Trials that count towards max_evals: all but the cancelled ones."""
@@ -244,9 +246,17 @@ class _Loop(Generic[T]):
             return "timeout"
         if self.early_stop is not None and self.early_stop(self.optimizer.trials):
             return "early_stop"
-        if self.budget() == 0:
+        if self.budget() == 0 and not self._freed_by_dead_runs():
             return "max_evals"
         return None
+
+    def _freed_by_dead_runs(self) -> bool:
+        """Before stopping at max_evals: finish the trials of runs that died meanwhile (another
+        process killed while this one ran), so none stays RUNNING; True if that frees budget
+        (re-queued trials do not count: this run evaluates them)."""
+        return bool(self.optimizer.reclaim_interrupted(self.requeue_interrupted)) and (
+            self.budget() > 0
+        )
 
     def record(
         self,

@@ -238,3 +238,41 @@ def test_two_processes_reach_the_total_together(tmp_path: Path) -> None:
     conn.close()
     assert owners == {p.pid for p in procs}  # both did part of the work
     assert all(out.split()[1] == "max_evals" for out, _ in outputs)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("requeue", [False, True])
+def test_a_run_that_dies_during_ours_does_not_leave_a_running_trial(
+    tmp_path: Path, requeue: bool
+) -> None:
+    path = tmp_path / "runs.db"
+    proc = start_worker(path, "svm", 5, 30.0)
+    wait_for(lambda: states(path) == [TrialState.RUNNING], "a running trial", proc)
+    theirs = records(path)[0]
+
+    def kill_the_other_run(value: dict[str, Any]) -> float:
+        if proc.poll() is None:  # our first trial: the other process dies while we run
+            proc.kill()
+            proc.wait()
+        return fast(value)
+
+    result = optimize(
+        kill_the_other_run,
+        SPACE,
+        RandomSearch(),
+        max_evals=3,
+        storage=path,
+        study="svm",
+        requeue_interrupted=requeue,
+        progress=False,
+    )
+    after = records(path)
+    assert TrialState.RUNNING not in [r.state for r in after]
+    assert sum(r.state is not TrialState.CANCELLED for r in after) == 3
+    assert result.stop_reason == "max_evals"
+    if requeue:  # its assignment was evaluated by our run, as the last trial
+        assert after[0].state is TrialState.CANCELLED
+        assert after[-1].assignment == theirs.assignment and after[-1].state is TrialState.OK
+        assert len(after) == 4
+    else:
+        assert after[0].state is TrialState.FAILED and len(after) == 3

@@ -309,38 +309,45 @@ class SQLiteStorage:
         A trial of a process on this host is dead when that process is gone; one of another
         host when its heartbeat is older than ``stale_after`` seconds.  Dead trials become
         FAILED with an ``Interrupted`` error, or CANCELLED (not counted) when ``requeue`` so
-        that the caller evaluates their assignments again.  One transaction: a dead trial is
-        claimed by exactly one caller.
+        that the caller evaluates their assignments again.  Each dead trial is claimed by
+        exactly one caller (the update only applies to a trial still RUNNING).
         """
-        state = TrialState.CANCELLED if requeue else TrialState.FAILED
-        claimed: list[TrialRecord] = []
-        with self._writing(study) as conn:
+        with self._reading(study) as conn:  # cheap when nothing is dead: no write lock
             sid = self._study_id(conn, study)
             rows = conn.execute(
                 "SELECT number, owner_host, owner_pid, owner_start, heartbeat FROM trials "
                 "WHERE study_id = ? AND state = 'running'",
                 (sid,),
             ).fetchall()
-            now = time.time()
-            for number, host, pid, start, heartbeat in rows:
-                owner = Owner(host, pid, start)
-                if (sid, number) in self._running or not is_dead(
-                    owner, heartbeat, now, self.stale_after
-                ):
-                    continue
+            mine = {number for s, number in self._running if s == sid}
+        now = time.time()
+        dead = [
+            (number, Owner(host, pid, start))
+            for number, host, pid, start, heartbeat in rows
+            if number not in mine
+            and is_dead(Owner(host, pid, start), heartbeat, now, self.stale_after)
+        ]
+        if not dead:
+            return []
+        state = TrialState.CANCELLED if requeue else TrialState.FAILED
+        claimed: list[TrialRecord] = []
+        with self._writing(study) as conn:
+            for number, owner in dead:
                 reason = f"the run that started it ({owner}) died before it finished"
                 if requeue:
                     reason += "; its assignment is evaluated again as a new trial"
-                conn.execute(
+                changed = conn.execute(
                     "UPDATE trials SET state = ?, finished = ?, error_type = 'Interrupted', "
-                    "error_message = ?, seq = ? WHERE study_id = ? AND number = ?",
+                    "error_message = ?, error_traceback = '', seq = ? "
+                    "WHERE study_id = ? AND number = ? AND state = 'running'",
                     (state.value, now, reason, self._next_seq(conn, sid), sid, number),
-                )
-                row = conn.execute(
-                    f"SELECT {_TRIAL_COLUMNS} FROM trials WHERE study_id = ? AND number = ?",
-                    (sid, number),
-                ).fetchone()
-                claimed.append(_trial_record(row))
+                ).rowcount
+                if changed:
+                    row = conn.execute(
+                        f"SELECT {_TRIAL_COLUMNS} FROM trials WHERE study_id = ? AND number = ?",
+                        (sid, number),
+                    ).fetchone()
+                    claimed.append(_trial_record(row))
         return claimed
 
     # -- heartbeat ---------------------------------------------------------------------------
