@@ -10,6 +10,7 @@ from typedspace._encode import EncodeError, encode
 from typedspace._flatten import FlatSpace, decode, flatten
 from typedspace._optimize import Result, optimize
 from typedspace._optimizer import DecodeError, NoSuccessfulTrial, Optimizer
+from typedspace._parallel import WorkerDied
 from typedspace._pretty import describe, pretty
 from typedspace._sample import sample, sample_many
 from typedspace._serialize import SerializationError, from_json, to_json
@@ -75,6 +76,7 @@ __all__ = [
     "TrialState",
     "Tuple",
     "Uniform",
+    "WorkerDied",
     "as_space",
     "decode",
     "describe",
