@@ -16,6 +16,7 @@ from typedspace._trial import TrialRecord
 from typedspace.algorithms import RandomSearch
 from typedspace.storage import (
     BudgetExhausted,
+    InMemoryStorage,
     SQLiteStorage,
     StorageError,
     StudyInfo,
@@ -405,3 +406,20 @@ def test_missing_file_or_directory_is_not_created_when_not_asked(tmp_path: Path)
     with pytest.raises(StorageError, match="empty.db holds no typedspace studies"):
         SQLiteStorage(empty, create=False)
     assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_both_storages_apply_the_limit_alike(tmp_path: Path, kind: str) -> None:
+    storage = InMemoryStorage() if kind == "memory" else SQLiteStorage(tmp_path / "runs.db")
+    storage.open_study(info())
+    for n in range(3):
+        assert storage.start_trial("svm", {}, 1.0, limit=3) == n
+    storage.finish_trial("svm", TrialRecord(0, TrialState.CANCELLED, {}, 1.0, 2.0))
+    storage.finish_trial("svm", TrialRecord(0, TrialState.CANCELLED, {}, 1.0, 2.5))  # again
+    assert storage.start_trial("svm", {}, 1.0, limit=3) == 3
+    with pytest.raises(BudgetExhausted):
+        storage.start_trial("svm", {}, 1.0, limit=3)
+    storage.finish_trial("svm", TrialRecord(0, TrialState.FAILED, {}, 1.0, 3.0))  # counts again
+    with pytest.raises(BudgetExhausted):
+        storage.start_trial("svm", {}, 1.0, limit=4)
+    assert storage.start_trial("svm", {}, 1.0, limit=5) == 4

@@ -33,6 +33,7 @@ class InMemoryStorage:
         self._lock = threading.Lock()
         self._studies: dict[str, StudyInfo] = {}
         self._trials: dict[str, list[TrialRecord]] = {}
+        self._cancelled: dict[str, int] = {}  # per study, so that `limit` is checked in O(1)
 
     def open_study(self, info: StudyInfo, *, allow_space_change: bool = False) -> StudyInfo:
         with self._lock:
@@ -40,6 +41,7 @@ class InMemoryStorage:
             if stored is None:
                 self._studies[info.name] = info
                 self._trials[info.name] = []
+                self._cancelled[info.name] = 0
                 return info
             check_same_space(stored, info, allow_space_change)
             return stored
@@ -65,7 +67,7 @@ class InMemoryStorage:
         with self._lock:
             trials = self._trials[study]
             if limit is not None:
-                counted = sum(1 for t in trials if t.state is not TrialState.CANCELLED)
+                counted = len(trials) - self._cancelled[study]
                 if counted >= limit:
                     raise BudgetExhausted(f"study {study!r} already has {counted} trials")
             number = len(trials)
@@ -74,7 +76,11 @@ class InMemoryStorage:
 
     def finish_trial(self, study: str, record: TrialRecord) -> None:
         with self._lock:
-            self._trials[study][record.number] = attrs.evolve(record)
+            trials = self._trials[study]
+            was = trials[record.number].state is TrialState.CANCELLED
+            now = record.state is TrialState.CANCELLED
+            self._cancelled[study] += int(now) - int(was)
+            trials[record.number] = attrs.evolve(record)
 
     def trials(self, study: str) -> Sequence[TrialRecord]:
         with self._lock:

@@ -44,6 +44,8 @@ class _Cache:
 
     records: list[TrialRecord | None] = attrs.field(factory=list)
     seq: int = 0
+    # (PRAGMA data_version, own commits) at the last read: equal now means nothing changed.
+    stamp: tuple[int, int] = (-1, -1)
     holes: set[int] = attrs.field(factory=set)  # numbers not read yet (must end up empty)
 
 
@@ -83,6 +85,7 @@ class SQLiteStorage:
         self._owner = current_owner()
         self._study_ids: dict[str, int] = {}
         self._caches: dict[str, _Cache] = {}
+        self._writes = 0  # commits on this connection (PRAGMA data_version ignores them)
         self._running: set[tuple[int, int]] = set()  # (study id, number) run by this process
         self._beat: threading.Thread | None = None
         self._closed = threading.Event()
@@ -112,39 +115,42 @@ class SQLiteStorage:
             self._conn = connect(self.path, **self._options)  # type: ignore[arg-type]
             self._pid, self._owner = os.getpid(), current_owner()
             self._running.clear()
+            self._caches.clear()  # their data_version stamps belong to the old connection
         return self._conn
 
     @contextmanager
     def _reading(self, study: str | None = None) -> Iterator[sqlite3.Connection]:
-        with self._lock, self._errors(study):
-            yield self._connection()
+        with self._lock:
+            try:
+                yield self._connection()
+            except sqlite3.DatabaseError as error:
+                raise self._error(error, study) from error
 
     @contextmanager
     def _writing(self, study: str | None = None) -> Iterator[sqlite3.Connection]:
         """One write transaction; SQLite's write lock is held from its start (IMMEDIATE)."""
-        with self._lock, self._errors(study):
+        with self._lock:
             conn = self._connection()
-            conn.execute("BEGIN IMMEDIATE")
             try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+                self._writes += 1
+            except sqlite3.DatabaseError as error:
+                raise self._error(error, study) from error
 
-    @contextmanager
-    def _errors(self, study: str | None) -> Iterator[None]:
-        try:
-            yield
-        except sqlite3.OperationalError as error:
-            where = f"{self.path}" + (f", study {study!r}" if study else "")
-            hint = (
-                " (another process holds the write lock too long)" if "locked" in str(error) else ""
-            )
-            raise StorageError(f"{where}: {error}{hint}") from error
-        except sqlite3.DatabaseError as error:
-            where = f"{self.path}" + (f", study {study!r}" if study else "")
-            raise StorageError(f"{where}: the database is damaged: {error}") from error
+    def _error(self, error: sqlite3.DatabaseError, study: str | None) -> StorageError:
+        where = f"{self.path}" + (f", study {study!r}" if study else "")
+        if isinstance(error, sqlite3.OperationalError):
+            locked = "locked" in str(error)
+            hint = " (another process held the write lock too long)" if locked else ""
+            return StorageError(f"{where}: {error}{hint}")
+        return StorageError(f"{where}: the database is damaged: {error}")
 
     def _study_id(self, conn: sqlite3.Connection, study: str) -> int:
         sid = self._study_ids.get(study)
@@ -219,20 +225,19 @@ class SQLiteStorage:
         owner = self._owner
         with self._writing(study) as conn:
             sid = self._study_id(conn, study)
-            number = conn.execute(
-                "SELECT COALESCE(MAX(number), -1) + 1 FROM trials WHERE study_id = ?", (sid,)
-            ).fetchone()[0]
-            if limit is not None:
-                cancelled = conn.execute(
-                    "SELECT COUNT(*) FROM trials INDEXED BY trials_cancelled "
-                    "WHERE study_id = ? AND state = 'cancelled'",
-                    (sid,),
-                ).fetchone()[0]
-                if number - cancelled >= limit:  # numbers are dense: `number` trials exist
-                    raise BudgetExhausted(
-                        f"study {study!r} in {self.path} already has {number - cancelled} "
-                        f"trials that count (limit {limit})"
-                    )
+            # One statement, three indexed look-ups (each subquery uses its own index).
+            number, seq, cancelled = conn.execute(
+                "SELECT (SELECT COALESCE(MAX(number), -1) + 1 FROM trials WHERE study_id = ?1), "
+                "(SELECT COALESCE(MAX(seq), 0) + 1 FROM trials WHERE study_id = ?1), "
+                "(SELECT COUNT(*) FROM trials INDEXED BY trials_cancelled "
+                "WHERE study_id = ?1 AND state = 'cancelled')",
+                (sid,),
+            ).fetchone()
+            if limit is not None and number - cancelled >= limit:  # numbers are dense
+                raise BudgetExhausted(
+                    f"study {study!r} in {self.path} already has {number - cancelled} "
+                    f"trials that count (limit {limit})"
+                )
             conn.execute(
                 "INSERT INTO trials (study_id, number, seq, state, assignment, started, "
                 "owner_host, owner_pid, owner_start, heartbeat) "
@@ -240,7 +245,7 @@ class SQLiteStorage:
                 (
                     sid,
                     number,
-                    self._next_seq(conn, sid),
+                    seq,
                     text,
                     started,
                     owner.host,
@@ -284,6 +289,9 @@ class SQLiteStorage:
         with self._reading(study) as conn:
             sid = self._study_id(conn, study)
             cache = self._caches.setdefault(study, _Cache())
+            stamp = (conn.execute("PRAGMA data_version").fetchone()[0], self._writes)
+            if stamp == cache.stamp:
+                return list(cache.records)  # type: ignore[arg-type]
             rows = conn.execute(
                 f"SELECT {_TRIAL_COLUMNS} FROM trials WHERE study_id = ? AND seq > ?",
                 (sid, cache.seq),
@@ -296,6 +304,7 @@ class SQLiteStorage:
                 cache.records[number] = _trial_record(row)
                 cache.holes.discard(number)
                 cache.seq = max(cache.seq, row[-1])
+            cache.stamp = stamp
             if cache.holes:  # cannot happen: numbers are dense and rows are never deleted
                 raise StorageError(
                     f"{self.path}: study {study!r} lacks trials {sorted(cache.holes)}"
