@@ -249,9 +249,11 @@ def _flat(info: StudyInfo, space: Space[Any] | Mapping[str, object] | None) -> F
     from typedspace._serialize import from_json
 
     try:
-        return flatten(from_json(info.space_json))
+        flat = flatten(from_json(info.space_json))
     except Exception:
         return None  # e.g. a custom distribution whose module is not importable here
+    # A space that does not read back identically must not decode the trials.
+    return flat if space_fingerprint(flat) == info.space_fingerprint else None
 
 
 def study_names(storage: StorageLike) -> list[str]:

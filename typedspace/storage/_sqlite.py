@@ -13,6 +13,7 @@ cost of an fsync per write.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
@@ -22,7 +23,7 @@ import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import attrs
 
@@ -78,9 +79,11 @@ class SQLiteStorage:
         self.path = Path(path)
         self.heartbeat_interval = heartbeat_interval
         self.stale_after = stale_after
-        self._options = {"create": create, "timeout": timeout, "synchronous": synchronous}
+        self._connect = functools.partial(
+            connect, self.path, create=create, timeout=timeout, synchronous=synchronous
+        )
         self._lock = threading.RLock()
-        self._conn = connect(self.path, create=create, timeout=timeout, synchronous=synchronous)
+        self._conn = self._connect()
         self._pid = os.getpid()
         self._owner = current_owner()
         self._study_ids: dict[str, int] = {}
@@ -112,7 +115,7 @@ class SQLiteStorage:
     def _connection(self) -> sqlite3.Connection:
         if os.getpid() != self._pid:
             # A forked child must not use its parent's connection (SQLite forbids it).
-            self._conn = connect(self.path, **self._options)  # type: ignore[arg-type]
+            self._conn = self._connect()
             self._pid, self._owner = os.getpid(), current_owner()
             self._running.clear()
             self._caches.clear()  # their data_version stamps belong to the old connection
@@ -291,7 +294,7 @@ class SQLiteStorage:
             cache = self._caches.setdefault(study, _Cache())
             stamp = (conn.execute("PRAGMA data_version").fetchone()[0], self._writes)
             if stamp == cache.stamp:
-                return list(cache.records)  # type: ignore[arg-type]
+                return cast(list[TrialRecord], list(cache.records))
             rows = conn.execute(
                 f"SELECT {_TRIAL_COLUMNS} FROM trials WHERE study_id = ? AND seq > ?",
                 (sid, cache.seq),
@@ -309,7 +312,7 @@ class SQLiteStorage:
                 raise StorageError(
                     f"{self.path}: study {study!r} lacks trials {sorted(cache.holes)}"
                 )
-            return list(cache.records)  # type: ignore[arg-type]
+            return cast(list[TrialRecord], list(cache.records))
 
     # -- dead runs ---------------------------------------------------------------------------
     def reclaim_interrupted(self, study: str, *, requeue: bool = False) -> list[TrialRecord]:
