@@ -20,6 +20,7 @@ import sqlite3
 import threading
 import time
 import warnings
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -84,6 +85,8 @@ class SQLiteStorage:
         )
         self._lock = threading.RLock()
         self._conn = self._connect()
+        # Close at exit too: a cleanly closed database folds its -wal file back and removes it.
+        weakref.finalize(self, _close, self._lock, self._conn)
         self._pid = os.getpid()
         self._owner = current_owner()
         self._study_ids: dict[str, int] = {}
@@ -387,6 +390,11 @@ class SQLiteStorage:
                         )
                 except StorageError:
                     pass  # a missed beat is harmless: the next one comes soon
+
+
+def _close(lock: threading.RLock, conn: sqlite3.Connection) -> None:
+    with lock:
+        conn.close()
 
 
 def _dumps(value: Mapping[str, Any], what: str) -> str:
