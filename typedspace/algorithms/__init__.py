@@ -2,5 +2,6 @@
 
 from typedspace.algorithms._base import Algorithm, Proposer
 from typedspace.algorithms._random import RandomSearch
+from typedspace.algorithms._tpe import TPE, TPEProposer
 
-__all__ = ["Algorithm", "Proposer", "RandomSearch"]
+__all__ = ["TPE", "Algorithm", "Proposer", "RandomSearch", "TPEProposer"]
