@@ -18,6 +18,7 @@ from typedspace._stopping import EarlyStop, NoImprovement
 from typedspace._study import Study, load_study, study_names
 from typedspace._table import Assignment, CategoricalParam, NumericParam, ParamTable
 from typedspace._trial import ErrorInfo, Outcome, Trial, TrialState
+from typedspace.algorithms import TPE, RandomSearch
 from typedspace.nodes import (
     Choice,
     Cond,
@@ -42,6 +43,7 @@ from typedspace.nodes import (
 )
 
 __all__ = [
+    "TPE",
     "Assignment",
     "CategoricalParam",
     "Choice",
@@ -67,6 +69,7 @@ __all__ = [
     "Optimizer",
     "Outcome",
     "ParamTable",
+    "RandomSearch",
     "Record",
     "Result",
     "SerializationError",

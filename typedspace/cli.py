@@ -1,0 +1,264 @@
+"""The ``typedspace`` command line: run, inspect and export studies, print spaces.
+
+Errors a user can cause (a missing module, an attribute that is not a space, a missing
+database ...) print one line and exit with status 2; tracebacks are for bugs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from typedspace.nodes import Space, as_space
+
+
+class UsageError(Exception):
+    """A mistake in the command line or its inputs: reported in one line."""
+
+
+def load_object(reference: str) -> Any:
+    """The object named ``module:attribute`` (the module is imported from the current dir)."""
+    module_name, sep, attribute = reference.partition(":")
+    if not sep or not module_name or not attribute:
+        raise UsageError(f"{reference!r} is not of the form module:attribute")
+    if "" not in sys.path:
+        sys.path.insert(0, "")
+    try:
+        obj: Any = importlib.import_module(module_name)
+    except ImportError as error:
+        raise UsageError(f"cannot import module {module_name!r}: {error}") from error
+    for part in attribute.split("."):
+        if not hasattr(obj, part):
+            raise UsageError(f"module {module_name!r} has no attribute {attribute!r}")
+        obj = getattr(obj, part)
+    return obj
+
+
+def load_space(reference: str) -> Space[Any]:
+    obj = load_object(reference)
+    if callable(obj) and not isinstance(obj, Space):
+        try:
+            obj = obj()  # a function returning the space
+        except TypeError as error:
+            raise UsageError(f"{reference} is not a space (calling it failed: {error})") from error
+    if isinstance(obj, dict | list):
+        obj = as_space(obj)
+    if not isinstance(obj, Space):
+        raise UsageError(f"{reference} is not a space (it is of type {type(obj).__name__})")
+    return obj
+
+
+def _existing_db(path: str) -> str:
+    if not Path(path).is_file():
+        raise UsageError(f"no database at {path!r}")
+    return path
+
+
+def cmd_space(args: argparse.Namespace) -> None:
+    space = load_space(args.space)
+    if args.json:
+        from typedspace._serialize import to_json
+
+        print(to_json(space))
+    else:
+        from typedspace._pretty import pretty
+
+        print(pretty(space))
+
+
+def cmd_run(args: argparse.Namespace) -> None:
+    from typedspace import optimize
+    from typedspace.algorithms import TPE, RandomSearch
+
+    objective = load_object(args.objective)
+    if not callable(objective):
+        raise UsageError(f"{args.objective} is not callable")
+    space = load_space(args.space)
+    algo = TPE() if args.algo == "tpe" else RandomSearch()
+    # More than one worker: a process pool owned (and closed) by the run.
+    executor = "processes" if args.workers > 1 else None
+    result = optimize(
+        objective,
+        space,
+        algo,
+        max_evals=args.max_evals,
+        seed=args.seed,
+        storage=args.storage,
+        study=args.study,
+        executor=executor,
+        max_pending=args.workers if executor else None,
+        timeout=args.timeout,
+        progress=None if not args.no_progress else False,
+    )
+    finished = sum(1 for t in result.trials if t.state.finished)
+    print(f"study {args.study!r} in {args.storage}: {finished} trials ({result.stop_reason})")
+    print(f"best loss {result.best_loss:.6g} (trial {result.best_trial.number})")
+    print(f"best value: {result.best!r}")
+
+
+def _study(args: argparse.Namespace) -> Any:
+    from typedspace import load_study
+
+    try:
+        return load_study(_existing_db(args.storage), args.study)
+    except KeyError as error:
+        raise UsageError(str(error).strip("'\"")) from error
+
+
+def cmd_studies(args: argparse.Namespace) -> None:
+    from typedspace import load_study, study_names
+
+    names = study_names(_existing_db(args.storage))
+    if not names:
+        print(f"no studies in {args.storage}")
+    for name in names:
+        study = load_study(args.storage, name)
+        records = study.records
+        losses = [r.loss for r in records if r.loss is not None]
+        best = f"{min(losses):.6g}" if losses else "-"
+        print(f"{name}\t{len(records)} trials\tbest {best}")
+
+
+def _format_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    def text(v: Any) -> str:
+        return f"{v:.6g}" if isinstance(v, float) else ("" if v is None else str(v))
+
+    cells = [[text(r.get(c)) for c in columns] for r in rows]
+    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) for row in cells]
+    return "\n".join(lines)
+
+
+def cmd_show(args: argparse.Namespace) -> None:
+    study = _study(args)
+    rows = study.to_dicts()
+    states: dict[str, int] = {}
+    for r in rows:
+        states[r["state"]] = states.get(r["state"], 0) + 1
+    print(
+        f"study {args.study!r}: {len(rows)} trials ("
+        + ", ".join(f"{n} {s}" for s, n in sorted(states.items()))
+        + ")"
+    )
+    ok = sorted((r for r in rows if r["loss"] is not None), key=lambda r: r["loss"])[: args.top]
+    if not ok:
+        print("no finished trial yet")
+        return
+    params = [k for k in ok[0] if k.startswith("params.")]
+    print(_format_table(ok, ["number", "loss", *params]))
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    study = _study(args)
+    if args.format == "csv":
+        if args.output:
+            study.to_csv(args.output)
+        else:
+            study.to_csv(sys.stdout)
+    else:
+        text = json.dumps(study.to_dicts(), indent=2, default=str)
+        if args.output:
+            Path(args.output).write_text(text + "\n")
+        else:
+            print(text)
+
+
+def cmd_plot(args: argparse.Namespace) -> None:
+    try:
+        from typedspace import plots
+    except ImportError as error:
+        raise UsageError(
+            f"plots need matplotlib: pip install 'typedspace[plot]' ({error})"
+        ) from error
+    study = _study(args)
+    written = plots.write_report(study, args.output)
+    for path in written:
+        print(path)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="typedspace", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run (or resume) an optimization")
+    run.add_argument("objective", help="module:function taking one configuration, returning a loss")
+    run.add_argument(
+        "space", help="module:attribute holding the space (or a function returning it)"
+    )
+    run.add_argument("--max-evals", type=int, default=100, help="total trials of the study")
+    run.add_argument(
+        "--storage", default="typedspace.db", help="SQLite file (default: %(default)s)"
+    )
+    run.add_argument("--study", default="default")
+    run.add_argument("--algo", choices=["tpe", "random"], default="tpe")
+    run.add_argument("--workers", type=int, default=1, help="worker processes")
+    run.add_argument("--seed", type=int, default=None)
+    run.add_argument("--timeout", type=float, default=None, help="seconds")
+    run.add_argument("--no-progress", action="store_true")
+    run.set_defaults(handler=cmd_run)
+
+    studies = sub.add_parser("studies", help="list the studies in a database")
+    studies.add_argument("storage")
+    studies.set_defaults(handler=cmd_studies)
+
+    show = sub.add_parser("show", help="summary and best trials of a study")
+    show.add_argument("storage")
+    show.add_argument("--study", default="default")
+    show.add_argument("--top", type=int, default=10)
+    show.set_defaults(handler=cmd_show)
+
+    export = sub.add_parser("export", help="export a study's trials")
+    export.add_argument("storage")
+    export.add_argument("--study", default="default")
+    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    export.add_argument("-o", "--output", default=None, help="file (default: standard output)")
+    export.set_defaults(handler=cmd_export)
+
+    space = sub.add_parser("space", help="pretty-print a space (or its JSON)")
+    space.add_argument("space", help="module:attribute")
+    space.add_argument("--json", action="store_true")
+    space.set_defaults(handler=cmd_space)
+
+    plot = sub.add_parser("plot", help="write plots of a study to PNG files")
+    plot.add_argument("storage")
+    plot.add_argument("--study", default="default")
+    plot.add_argument("-o", "--output", default="report.png")
+    plot.set_defaults(handler=cmd_plot)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``typedspace`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], None] = args.handler
+    try:
+        handler(args)
+    except UsageError as error:
+        print(f"typedspace: error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # The reader (``| head``) stopped early: not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as error:  # a library error with a clear message (bad file, mismatch)
+        from typedspace import NoSuccessfulTrial
+        from typedspace.storage import StorageError, StudyMismatch
+
+        if isinstance(error, StorageError | StudyMismatch | NoSuccessfulTrial | ValueError):
+            first = str(error).splitlines()[0] if str(error) else type(error).__name__
+            print(f"typedspace: error: {first}", file=sys.stderr)
+            return 2
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
