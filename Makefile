@@ -15,12 +15,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Every check: lint, static types (package, tests, typing cases), all tests including slow ones.
+# Every check: lint, static types (package, tests, typing cases), the docs site, all tests
+# including slow ones.
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pyright -p pyrightconfig.json
+	$(VENV)/bin/mkdocs build --strict --quiet --site-dir $(VENV)/site
 	$(VENV)/bin/pytest -n 2 -q
 
 # The edit loop: everything but the tests marked slow.

@@ -27,8 +27,8 @@ def param(space: Space[T]) -> T:
     >>> @record
     ... class Config:
     ...     lr: float = param(LogUniform(1e-4, 1e-1))
-    >>> space_of(Config).fields[0][0]
-    'lr'
+    >>> len(space_of(Config).fields)
+    1
     """
     return cast(T, attrs.field(metadata={_SPACE_KEY: as_space(space)}))
 
