@@ -1,0 +1,368 @@
+"""``SpaceSearchCV``: a scikit-learn search estimator over a typed space of estimators.
+
+Like ``GridSearchCV``, but the candidates come from a ``Space[Estimator]`` and a typedspace
+algorithm (TPE by default) proposes them.  Each trial cross-validates one configured,
+unfitted estimator; a fit that raises (an invalid parameter combination, too few rows for
+k neighbours ...) is a failed trial and the search goes on.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import concurrent.futures as cf
+import os
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar, cast
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+from scipy.stats import rankdata
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
+from sklearn.model_selection import check_cv, cross_validate
+from sklearn.utils import get_tags
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted, indexable
+
+from typedspace._flatten import flatten
+from typedspace._optimize import Result, optimize
+from typedspace._sample import sample
+from typedspace._table import Assignment, CategoricalParam
+from typedspace._trial import ErrorInfo, Outcome, Trial, TrialState
+from typedspace.algorithms import Algorithm
+from typedspace.nodes import Space
+from typedspace.storage import Storage
+
+#: A cross-validation split: train and test indices.
+Split = tuple[NDArray[np.intp], NDArray[np.intp]]
+
+
+@attrs.frozen(eq=False)
+class CrossValidation:
+    """The objective of a search: minus the mean cross-validated score of an estimator.
+
+    Module-level and attrs-made so that process pools can pickle it with its data.  The folds'
+    scores and times go into the trial's ``extra`` (JSON-friendly lists).
+    """
+
+    X: Any
+    y: Any
+    splits: Sequence[Split]
+    scoring: Any
+    params: dict[str, Any] = attrs.field(factory=dict)
+
+    def scores(self, estimator: Any) -> dict[str, list[float]]:
+        """The folds' scores and times (raises what the fit raised)."""
+        result = cross_validate(
+            estimator,
+            self.X,
+            self.y,
+            cv=self.splits,
+            scoring=self.scoring,
+            params=self.params,
+            error_score="raise",
+        )
+        return {
+            "test_scores": [float(s) for s in result["test_score"]],
+            "fit_times": [float(t) for t in result["fit_time"]],
+            "score_times": [float(t) for t in result["score_time"]],
+        }
+
+    def __call__(self, estimator: Any) -> Outcome:
+        return outcome(self.scores(estimator))
+
+
+def outcome(scores: dict[str, list[float]]) -> Outcome:
+    """The trial's loss (minus the mean score: scikit-learn scores grow with quality)."""
+    return Outcome(-float(np.mean(scores["test_scores"])), extra=scores)
+
+
+def representative(space: Space[Any]) -> Any:
+    """One estimator of ``space`` (its first sample): what the search is before it is fitted."""
+    return sample(space, seed=0)
+
+
+def readable(space: Space[Any], assignment: Assignment) -> dict[str, Any]:
+    """The assignment with each choice's option index replaced by the option when it is a
+    plain constant (``"rbf"``, ``None``, ``2``); an option that is a space keeps its index.
+
+    >>> from typedspace import Choice
+    >>> readable(Choice("linear", "rbf"), {"value": 1})
+    {'value': 'rbf'}
+    """
+    table = flatten(space).table
+    params: dict[str, Any] = {}
+    for name, value in assignment.items():
+        param = table[name] if name in table.names else None
+        if isinstance(param, CategoricalParam):
+            params[name] = _option(param.labels[int(value)], int(value))
+        else:
+            params[name] = value
+    return params
+
+
+def _option(label: str, index: int) -> Any:
+    try:
+        value = ast.literal_eval(label)
+    except (ValueError, SyntaxError):
+        return index
+    return value if isinstance(value, str | int | float | bool | type(None)) else index
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _if_best_has(attr: str) -> Callable[[F], F]:
+    """``available_if(_best_has(attr))``, typed (scikit-learn is not annotated)."""
+    return cast(Callable[[F], F], available_if(_best_has(attr)))
+
+
+def _best_has(attr: str) -> Callable[[Any], bool]:
+    """``available_if`` test: the fitted best estimator (or, unfitted, a representative of the
+    space) has ``attr``; otherwise ``search.attr`` raises ``AttributeError``."""
+
+    def check(search: Any) -> bool:
+        if hasattr(search, "best_estimator_"):
+            return hasattr(search.best_estimator_, attr)
+        return isinstance(search.space, Space) and hasattr(representative(search.space), attr)
+
+    return check
+
+
+class SpaceSearchCV(MetaEstimatorMixin, BaseEstimator):  # type: ignore[misc]
+    """Search a typed space of estimators by cross-validation, then refit the best one.
+
+    ``space`` is a ``Space`` of configured, unfitted estimators (``svc()``,
+    ``pipeline(any_preprocessing(), any_classifier())``, or your own ``Map``).  ``max_evals``
+    trials are cross-validated with ``cv`` (an int, a splitter or an iterable of splits, as in
+    scikit-learn; every trial sees the same folds) and scored with ``scoring`` (None: the
+    estimator's ``score``).  ``algo`` (None: TPE when available), ``seed``, ``storage``,
+    ``study``, ``executor``, ``max_pending`` and ``timeout`` go to ``typedspace.optimize``.
+    Pass ``storage`` as a path and ``executor`` as ``"processes"``/``"threads"`` to keep the
+    search clonable (``clone`` deep-copies parameters; a pool or connection does not copy).
+
+    After ``fit``: ``best_estimator_`` (refit on all data when ``refit``), ``best_params_``
+    (the best trial's parameters by name), ``best_score_``, ``best_index_``, ``cv_results_``
+    (like ``GridSearchCV``'s, with a ``state`` column: failed trials have NaN scores and rank
+    last), ``result_`` (the typedspace ``Result``), ``n_splits_``, ``refit_time_``; and,
+    delegated to the best estimator, ``classes_``, ``n_features_in_``, ``predict``,
+    ``predict_proba``, ``decision_function``, ``transform`` ... where it has them.
+
+    >>> from sklearn.datasets import load_iris
+    >>> from typedspace import LogUniform
+    >>> from typedspace.algorithms import RandomSearch
+    >>> from typedspace.sklearn import logistic_regression
+    >>> X, y = load_iris(return_X_y=True)
+    >>> space = logistic_regression(C=LogUniform(0.1, 10.0), penalty="l2", l2_solver="lbfgs")
+    >>> search = SpaceSearchCV(space, max_evals=4, cv=3, algo=RandomSearch(), seed=0).fit(X, y)
+    >>> search.best_score_ > 0.9 and sorted(search.best_params_)
+    ['C', 'class_weight']
+    """
+
+    def __init__(
+        self,
+        space: Space[Any],
+        *,
+        max_evals: int = 50,
+        cv: Any = 5,
+        scoring: Any = None,
+        algo: Algorithm | None = None,
+        seed: int | None = None,
+        storage: Storage | str | os.PathLike[str] | None = None,
+        study: str = "default",
+        executor: cf.Executor | str | None = None,
+        max_pending: int | None = None,
+        timeout: float | None = None,
+        refit: bool = True,
+    ) -> None:
+        self.space = space
+        self.max_evals = max_evals
+        self.cv = cv
+        self.scoring = scoring
+        self.algo = algo
+        self.seed = seed
+        self.storage = storage
+        self.study = study
+        self.executor = executor
+        self.max_pending = max_pending
+        self.timeout = timeout
+        self.refit = refit
+
+    def __sklearn_tags__(self) -> Any:
+        # What kind of estimator the search is (classifier, regressor ...) and which inputs
+        # it takes are those of the estimators in its space, as for GridSearchCV.
+        tags = super().__sklearn_tags__()
+        if not isinstance(self.space, Space):
+            return tags
+        inner = get_tags(representative(self.space))
+        tags.estimator_type = inner.estimator_type
+        tags.classifier_tags = inner.classifier_tags
+        tags.regressor_tags = inner.regressor_tags
+        tags.transformer_tags = inner.transformer_tags
+        tags.input_tags.pairwise = inner.input_tags.pairwise
+        tags.input_tags.sparse = inner.input_tags.sparse
+        tags.input_tags.allow_nan = inner.input_tags.allow_nan
+        tags.target_tags = inner.target_tags
+        return tags
+
+    def _check_params(self) -> None:
+        if not isinstance(self.space, Space):
+            raise TypeError(f"space must be a typedspace Space of estimators, got {self.space!r}")
+        if isinstance(self.max_evals, bool) or not isinstance(self.max_evals, int | np.integer):
+            raise TypeError(f"max_evals must be an int, got {self.max_evals!r}")
+        if self.max_evals < 1:
+            raise ValueError(f"max_evals must be at least 1, got {self.max_evals!r}")
+
+    def fit(self, X: Any, y: Any = None, *, groups: Any = None, **fit_params: Any) -> SpaceSearchCV:
+        """Run the search on ``X, y`` (``groups`` for group splitters; ``fit_params`` go to
+        every fit) and refit the best estimator on all of it."""
+        self._check_params()
+        if y is None and get_tags(self).target_tags.required:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None"
+            )
+        X, y, groups = indexable(X, y, groups)
+        cv = check_cv(self.cv, y, classifier=is_classifier(representative(self.space)))
+        splits = list(cv.split(X, y, groups))
+        objective = CrossValidation(X, y, splits, self.scoring, fit_params)
+        result = optimize(
+            objective,
+            self.space,
+            self.algo,
+            max_evals=self.max_evals,
+            timeout=self.timeout,
+            seed=self.seed,
+            storage=self.storage,
+            study=self.study,
+            executor=self.executor,
+            max_pending=self.max_pending,
+            progress=False,
+        )
+        self.result_ = result
+        self.n_splits_ = len(splits)
+        self._set_results(result, self.n_splits_)
+        if self.refit:
+            start = time.perf_counter()
+            self.best_estimator_ = clone(result.best).fit(X, y, **fit_params)
+            self.refit_time_ = time.perf_counter() - start
+        return self
+
+    def _set_results(self, result: Result[Any], n_splits: int) -> None:
+        trials = [t for t in result.trials if t.state is not TrialState.CANCELLED]
+        if not any(t.state is TrialState.OK for t in trials):
+            raise all_failed(trials)
+        self.cv_results_ = cv_results(self.space, trials, n_splits)
+        ok = [i for i, t in enumerate(trials) if t.state is TrialState.OK]
+        self.best_index_ = min(ok, key=lambda i: (trials[i].loss, i))
+        best = trials[self.best_index_]
+        self.best_params_ = readable(self.space, best.assignment)
+        self.best_score_ = float(self.cv_results_["mean_test_score"][self.best_index_])
+
+    # -- delegated to the best estimator -------------------------------------------------------
+    @property
+    def classes_(self) -> Any:
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.classes_
+
+    @property
+    def n_features_in_(self) -> int:
+        check_is_fitted(self, "best_estimator_")
+        return int(self.best_estimator_.n_features_in_)
+
+    @property
+    def feature_names_in_(self) -> Any:
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.feature_names_in_
+
+    def _best(self) -> Any:
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_
+
+    @_if_best_has("predict")
+    def predict(self, X: Any) -> Any:
+        """The best estimator's predictions."""
+        return self._best().predict(X)
+
+    @_if_best_has("predict_proba")
+    def predict_proba(self, X: Any) -> Any:
+        """The best estimator's class probabilities."""
+        return self._best().predict_proba(X)
+
+    @_if_best_has("predict_log_proba")
+    def predict_log_proba(self, X: Any) -> Any:
+        """The best estimator's log class probabilities."""
+        return self._best().predict_log_proba(X)
+
+    @_if_best_has("decision_function")
+    def decision_function(self, X: Any) -> Any:
+        """The best estimator's decision function."""
+        return self._best().decision_function(X)
+
+    @_if_best_has("transform")
+    def transform(self, X: Any) -> Any:
+        """The best estimator's transform."""
+        return self._best().transform(X)
+
+    @_if_best_has("score_samples")
+    def score_samples(self, X: Any) -> Any:
+        """The best estimator's per-sample scores."""
+        return self._best().score_samples(X)
+
+    def score(self, X: Any, y: Any = None, **params: Any) -> float:
+        """The search's ``scoring`` (or the best estimator's ``score``) on ``X, y``."""
+        best = self._best()
+        if self.scoring is None:
+            return float(best.score(X, y, **params))
+        from sklearn.metrics import check_scoring
+
+        return float(check_scoring(best, scoring=self.scoring)(best, X, y, **params))
+
+
+def all_failed(trials: Sequence[Trial[Any]]) -> Exception:
+    """The error when no trial succeeded: of the first failure's type when it is a built-in
+    exception (bad input makes every trial fail alike, and callers catch what the estimator
+    would raise, a ``ValueError`` or ``TypeError``), else a ``ValueError``."""
+    failed = [t for t in trials if t.state is TrialState.FAILED]
+    if not failed:
+        return ValueError("no trial finished (max_evals or timeout too small?)")
+    first = failed[0].error or ErrorInfo("Error", "unknown")
+    kind = getattr(builtins, first.type, None)
+    if not (isinstance(kind, type) and issubclass(kind, Exception)):
+        kind = ValueError
+    return kind(f"all {len(failed)} trials failed; the first failure: {first}")
+
+
+def cv_results(space: Space[Any], trials: Sequence[Trial[Any]], n_splits: int) -> dict[str, Any]:
+    """``GridSearchCV``-style results, one row per trial (failed trials: NaN scores)."""
+    params = [readable(space, t.assignment) for t in trials]
+    nan = [np.nan] * n_splits
+    scores = np.array([t.extra.get("test_scores", nan) for t in trials], dtype=float)
+    fit = np.array([t.extra.get("fit_times", nan) for t in trials], dtype=float)
+    score_time = np.array([t.extra.get("score_times", nan) for t in trials], dtype=float)
+    mean = scores.mean(axis=1)
+    # Best score first; failed trials (NaN) share the last rank, as in GridSearchCV.
+    ranks = rankdata(-np.nan_to_num(mean, nan=-np.inf), method="min").astype(np.int32)
+    results: dict[str, Any] = {
+        "params": params,
+        "trial_number": np.array([t.number for t in trials]),
+        "state": np.array([t.state.value for t in trials]),
+        "mean_fit_time": fit.mean(axis=1),
+        "std_fit_time": fit.std(axis=1),
+        "mean_score_time": score_time.mean(axis=1),
+        "std_score_time": score_time.std(axis=1),
+    }
+    names = flatten(space).table.names
+    for name in names:
+        column = np.ma.masked_array(np.empty(len(trials), dtype=object), mask=True)
+        for i, p in enumerate(params):
+            if name in p:
+                column[i] = p[name]
+        results[f"param_{name}"] = column
+    for split in range(n_splits):
+        results[f"split{split}_test_score"] = scores[:, split]
+    results["mean_test_score"] = mean
+    results["std_test_score"] = scores.std(axis=1)
+    results["rank_test_score"] = ranks
+    return results
