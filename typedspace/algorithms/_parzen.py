@@ -46,15 +46,16 @@ def bandwidths(
     n = centers.shape[0]
     if n == 0:
         return np.empty((0, centers.shape[1]))
-    points = np.vstack([centers, prior_mu[None, :]])
-    order = np.argsort(points, axis=0, kind="stable")
-    ordered = np.take_along_axis(points, order, axis=0)
-    gaps = np.diff(ordered, axis=0)
-    left = np.vstack([gaps[:1], gaps])
-    right = np.vstack([gaps, gaps[-1:]])
+    # One row per axis: sorting contiguous rows is several times faster than sorting columns.
+    points = np.hstack([centers.T, prior_mu[:, None]])
+    order = np.argsort(points, axis=1)
+    gaps = np.diff(np.take_along_axis(points, order, axis=1), axis=1)
+    widest = np.maximum(
+        np.concatenate([gaps[:, :1], gaps], axis=1), np.concatenate([gaps, gaps[:, -1:]], axis=1)
+    )
     widths = np.empty_like(points)
-    np.put_along_axis(widths, order, np.maximum(left, right), axis=0)
-    return np.clip(widths[:n], prior_sigma * min_fraction, prior_sigma)
+    np.put_along_axis(widths, order, widest, axis=1)
+    return np.clip(widths[:, :n].T, prior_sigma * min_fraction, prior_sigma)
 
 
 @attrs.frozen
@@ -78,15 +79,20 @@ class Mixture:
     def __attrs_post_init__(self) -> None:
         low = np.array([axis.low for axis in self.numeric])
         high = np.array([axis.high for axis in self.numeric])
-        a, b = (low - self.mus) / self.sigmas, (high - self.mus) / self.sigmas
+        reach = 8.0 * self.sigmas
         # Every kernel's mean lies inside its bounds, so Phi(b) - Phi(a) is never a difference
         # of two nearly equal tail values: plain ndtr is accurate.  Most kernels are narrow
         # and far from both bounds (mass 1 to 1e-15): only the others need ndtr.
-        mass = np.ones_like(a)
-        near = (a > -8.0) | (b < 8.0)
-        mass[near] = ndtr(b[near]) - ndtr(a[near])
-        terms = np.log(self.sigmas) + np.log(np.maximum(mass, 1e-300)) + _LOG_SQRT_2PI
-        object.__setattr__(self, "log_norm", self.log_weights - terms.sum(axis=1))
+        near = (self.mus - low < reach) | (high - self.mus < reach)
+        log_mass = np.zeros_like(self.mus)
+        if near.any():
+            mu, sigma = self.mus[near], self.sigmas[near]
+            lo, hi = np.broadcast_to(low, near.shape)[near], np.broadcast_to(high, near.shape)[near]
+            mass = ndtr((hi - mu) / sigma) - ndtr((lo - mu) / sigma)
+            log_mass[near] = np.log(np.maximum(mass, 1e-300))
+        terms = np.log(self.sigmas).sum(axis=1) + log_mass.sum(axis=1)
+        norm = self.log_weights - terms - _LOG_SQRT_2PI * self.mus.shape[1]
+        object.__setattr__(self, "log_norm", norm)
 
     @classmethod
     def fit(
