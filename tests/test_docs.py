@@ -68,9 +68,7 @@ def test_blocks_are_found_with_their_outputs() -> None:
 
 
 @pytest.mark.parametrize("path", MARKDOWN, ids=lambda p: str(p.relative_to(ROOT)))
-def test_markdown_examples_run(
-    path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_markdown_examples_run(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Examples that write files (runs.db, plots) write them in a fresh directory.
     monkeypatch.chdir(tmp_path)
     blocks = python_blocks(path.read_text(encoding="utf-8"))
