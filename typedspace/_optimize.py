@@ -225,11 +225,7 @@ class _Loop(Generic[T]):
 
     def counted(self) -> int:
         """Trials that count towards max_evals: all but the cancelled ones."""
-        return sum(
-            1
-            for t in self.optimizer.storage.trials(self.optimizer.study)
-            if t.state is not TrialState.CANCELLED
-        )
+        return self.optimizer.counted()
 
     def budget(self) -> int:
         """How many more trials may be started now."""

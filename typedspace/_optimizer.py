@@ -162,6 +162,10 @@ class Optimizer(Generic[T]):
             self.flat.table, np.random.default_rng(entropy)
         )
         self._told: set[int] = set()
+        # Incremental sync: records before ``_seen`` were read; of those, ``_open`` are running.
+        self._seen = 0
+        self._open: set[int] = set()
+        self._cancelled = 0
         self._queue: list[dict[str, float | int]] = []
         self._values: dict[int, T] = {}
         #: When set, ``ask`` never makes the study's counted (not cancelled) trials exceed it;
@@ -170,15 +174,36 @@ class Optimizer(Generic[T]):
 
     # -- reading the study -------------------------------------------------------------------
     def _sync(self) -> Sequence[TrialRecord]:
-        """Read the study from storage and tell the algorithm every newly finished trial."""
+        """Read the study from storage and tell the algorithm every newly finished trial.
+
+        Only new records and the ones still running are examined, so a sync costs the same
+        at trial 10 and at trial 10,000 (records are numbered 0, 1, ... by the storage).
+        """
         records = self.storage.trials(self.study)
-        for record in records:
-            if record.state.finished and record.number not in self._told:
+        if any(records[i].number != i for i in (0, len(records) - 1) if records):
+            self._seen, self._open = 0, set()  # not numbered by position: examine all
+        for i in [*sorted(self._open), *range(self._seen, len(records))]:
+            record = records[i]
+            if not record.state.finished:
+                self._open.add(i)
+                continue
+            self._open.discard(i)
+            if record.number in self._told:
+                continue
+            if record.state is TrialState.CANCELLED:
+                self._cancelled += 1
+            else:
                 loss = record.loss if record.state is TrialState.OK else None
-                if record.state is not TrialState.CANCELLED:
-                    self._proposer.tell(record.number, record.assignment, loss)
-                self._told.add(record.number)
+                self._proposer.tell(record.number, record.assignment, loss)
+            self._told.add(record.number)
+        self._seen = len(records)
+        self._records = records
         return records
+
+    def counted(self) -> int:
+        """Trials of the study that count towards ``max_evals``: all but the cancelled ones."""
+        records = self._sync()
+        return len(records) - self._cancelled
 
     def _decode(self, number: int, assignment: Assignment) -> T:
         if number not in self._values:
@@ -230,7 +255,7 @@ class Optimizer(Generic[T]):
             raise ValueError(f"ask: n must not be negative, got {n!r}")
         records = self._sync()
         queued, self._queue = self._queue[:count], self._queue[count:]
-        pending = [r.assignment for r in records if r.state is TrialState.RUNNING]
+        pending = [records[i].assignment for i in sorted(self._open)]
         proposals = queued
         if count > len(queued):
             proposals = queued + self._proposer.propose(count - len(queued), [*pending, *queued])
