@@ -171,10 +171,10 @@ def test_failed_trials_are_left_out_of_the_model() -> None:
     proposer = TPE(n_startup=3).start(table, np.random.default_rng(0))
     for number in range(3):
         proposer.tell(number, {"x": 0.1 * number}, None)
-    assert proposer.history.size == 0
+    assert proposer.n_finished == 0
     proposer.tell(3, {"x": 0.5}, 1.0)
     proposer.tell(3, {"x": 0.5}, 1.0)  # told twice: counted once
-    assert proposer.history.size == 1
+    assert proposer.n_finished == 1
 
 
 @pytest.mark.parametrize(

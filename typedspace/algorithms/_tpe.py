@@ -1,10 +1,11 @@
 """The Tree-structured Parzen Estimator, on the flattened parameter table.
 
 For each group of parameters that are active together (the table knows the groups from the
-space's structure), TPE models the trials split into good ("below") and the rest ("above") with
-two Parzen estimators and proposes the candidate that maximizes l(x) / g(x).  A proposal is
-built top-down: a group is only proposed when the values already chosen for its selectors
-make it active, so conditional parameters appear only where they belong.
+space's structure, so nothing has to be inferred), TPE models the trials split into good
+("below") and the rest ("above") with two Parzen estimators l and g and proposes, out of
+candidates drawn from l, the one with the largest l(x) / g(x).  A proposal is built top-down:
+a group is only modelled and proposed when the values already chosen for its selectors make it
+active, so conditional parameters appear only where they belong and cost nothing otherwise.
 """
 
 from __future__ import annotations
@@ -16,37 +17,58 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from typedspace._table import Assignment, CategoricalParam, Condition, NumericParam, ParamTable
-from typedspace.algorithms._parzen import (
-    CategoricalAxis,
-    FloatArray,
-    IntArray,
-    Mixture,
-    NumericAxis,
+from typedspace._table import (
+    Assignment,
+    CategoricalParam,
+    Condition,
+    NumericParam,
+    Param,
+    ParamTable,
 )
+from typedspace.algorithms._parzen import Axes, FloatArray, IntArray, Mixture
 
 
 @attrs.frozen
 class TPE:
-    """Tree-structured Parzen Estimator settings (defaults follow Watanabe's 2023 ablation).
+    """Tree-structured Parzen Estimator settings (defaults follow Watanabe's 2023 ablation,
+    arXiv:2304.11127, where it disagrees with Hyperopt and Optuna).
 
-    * ``n_startup``: trials drawn from the prior before the model is used (Optuna uses 10,
-      Hyperopt 20; the model needs a few points per group to say anything).
-    * ``gamma``: the fraction of finished trials counted as good, ``ceil(gamma * n)`` capped at
-      ``max_below`` (a linear split, as the ablation recommends over Hyperopt's square root,
-      which keeps only 3 good trials out of 100).
-    * ``n_candidates``: candidates drawn from l(x) per proposal; the best l/g ratio wins.
-    * ``multivariate``: model each group's parameters jointly (captures interactions), or
-      each parameter alone (Hyperopt's behaviour).
-    * ``prior_weight``: the weight of the prior kernel against 1 per observation.
-    * ``min_bandwidth``: the smallest kernel width as a fraction of the prior's width (the
-      "magic clip" of Hyperopt is 1/min(100, n + 1); a floor keeps exploring locally).
-    * ``constant_liar``: running trials count as bad, so parallel workers spread out.
+    * ``n_startup`` (10): finished trials drawn from the prior before the model is used
+      (Optuna's value; Hyperopt uses 20).
+    * ``gamma`` (0.15), ``max_below`` (25): the ``min(ceil(gamma * n), max_below)`` best of
+      ``n`` finished trials are "good".  The ablation prefers this linear split to Hyperopt's
+      ``ceil(0.25 * sqrt(n))``, which keeps only 3 good trials out of 100; the cap keeps the
+      good model sharp late in long runs (Optuna caps at 25 too).
+    * ``n_candidates`` (24): candidates drawn from l per proposal (Hyperopt's and Optuna's
+      ``n_ei_candidates``); the best l/g ratio wins.
+    * ``multivariate`` (True): model each group's parameters jointly (one kernel per
+      observation over all its axes, so interactions are captured, as Optuna's multivariate
+      TPE), or each parameter alone (Hyperopt's behaviour).  Groups are always independent:
+      which groups are active depends on the selectors, not on the others' values.
+    * ``prior_weight`` (1.0): the weight of the prior kernel against 1 per observation (all
+      observations weigh the same: the ablation found no gain in down-weighting old ones).
+    * ``min_bandwidth`` (0.03), ``bandwidth_exponent`` (2.0): a kernel fitted to ``n``
+      observations is at least ``max(min_bandwidth, (n + 2) ** -bandwidth_exponent)`` times
+      the prior's width.  Hyperopt's "magic clip" is exponent 1 and a floor of 0.01; the
+      ablation favours the faster-shrinking clip with a 0.03 floor, which keeps searching
+      locally around good points instead of re-proposing them.
+    * ``constant_liar`` (True): running trials (``pending``, and earlier proposals of the same
+      batch) count as bad, so parallel workers spread out instead of proposing one point.
 
-    >>> from typedspace import Uniform, optimize
-    >>> result = optimize(lambda x: (x - 0.3) ** 2, Uniform(0.0, 1.0), TPE(), max_evals=30, seed=0)
-    >>> abs(result.best - 0.3) < 0.05
-    True
+    Integer and quantized parameters are modelled on their continuous axis and candidates are
+    rounded to the grid *before* scoring, so the ratio is evaluated at the value that will be
+    proposed.  Failed trials (loss ``None`` or NaN) are left out of the model, as in Hyperopt
+    and Optuna: a failure says nothing about how good the point's neighbours are.
+
+    >>> from typedspace import Uniform, flatten
+    >>> import numpy as np
+    >>> table = flatten(Uniform(0.0, 1.0)).table
+    >>> proposer = TPE(n_startup=5).start(table, np.random.default_rng(0))
+    >>> for number in range(20):
+    ...     (point,) = proposer.propose(1, pending=[])
+    ...     proposer.tell(number, point, (point[table.names[0]] - 0.3) ** 2)
+    >>> len(proposer.propose(4, pending=[]))
+    4
     """
 
     n_startup: int = attrs.field(default=10, validator=attrs.validators.ge(1))
@@ -57,176 +79,163 @@ class TPE:
     n_candidates: int = attrs.field(default=24, validator=attrs.validators.ge(1))
     multivariate: bool = True
     prior_weight: float = attrs.field(default=1.0, validator=attrs.validators.gt(0))
+    # Floored at 1e-6 so that kernel normalizers stay representable (see Mixture).
     min_bandwidth: float = attrs.field(
-        default=0.01, validator=[attrs.validators.gt(0), attrs.validators.le(1)]
+        default=0.03, validator=[attrs.validators.ge(1e-6), attrs.validators.le(1)]
     )
+    bandwidth_exponent: float = attrs.field(default=2.0, validator=attrs.validators.gt(0))
     constant_liar: bool = True
 
     def start(self, table: ParamTable, rng: np.random.Generator) -> TPEProposer:
         return TPEProposer(self, table, rng)
 
 
-class _History:
-    """Finished trials as a matrix of internal values (NaN where inactive), grown in place."""
+def _axes(params: Sequence[Param]) -> Axes:
+    numeric = [p for p in params if isinstance(p, NumericParam)]
+    return Axes.of(
+        low=[p.z_low for p in numeric],
+        high=[p.z_high for p in numeric],
+        prior_mu=[p.mu if p.prior == "normal" else (p.z_low + p.z_high) / 2 for p in numeric],
+        prior_sigma=[p.sigma if p.prior == "normal" else p.z_high - p.z_low for p in numeric],
+        categorical=[p.weights for p in params if isinstance(p, CategoricalParam)],
+    )
 
-    def __init__(self, width: int) -> None:
-        self.values = np.full((64, width), np.nan)
-        self.losses = np.empty(64)
+
+class _Group:
+    """Parameters active together, and their values in the trials where they were active:
+    internal coordinates ``z`` (rows, numeric), options ``cats`` (rows, categorical) and the
+    row's position among finished trials, in arrays grown by doubling."""
+
+    def __init__(self, condition: Condition, params: Sequence[Param]) -> None:
+        self.condition = condition
+        self.numeric = [p for p in params if isinstance(p, NumericParam)]
+        self.categorical = [p for p in params if isinstance(p, CategoricalParam)]
+        self.axes = _axes(params)
+        self.z = np.empty((16, len(self.numeric)))
+        self.cats = np.empty((16, len(self.categorical)), dtype=np.int64)
+        self.trial = np.empty(16, dtype=np.int64)
         self.size = 0
 
-    def append(self, row: FloatArray, loss: float) -> None:
-        if self.size == len(self.losses):
-            self.values = np.vstack([self.values, np.full_like(self.values, np.nan)])
-            self.losses = np.concatenate([self.losses, np.empty_like(self.losses)])
-        self.values[self.size] = row
-        self.losses[self.size] = loss
+    def is_active(self, assignment: Assignment) -> bool:
+        return all(
+            c.param in assignment and assignment[c.param] in c.allowed for c in self.condition
+        )
+
+    def encode(self, assignment: Assignment) -> tuple[FloatArray, IntArray]:
+        """The group's row of an assignment in which it is active."""
+        z = np.array([float(p.to_internal(assignment[p.name])) for p in self.numeric])
+        cats = np.array([int(assignment[p.name]) for p in self.categorical], dtype=np.int64)
+        return z, cats
+
+    def append(self, z: FloatArray, cats: IntArray, trial: int) -> None:
+        if self.size == len(self.trial):
+            grow = len(self.trial)
+            self.z = np.concatenate([self.z, np.empty_like(self.z[:grow])])
+            self.cats = np.concatenate([self.cats, np.empty_like(self.cats[:grow])])
+            self.trial = np.concatenate([self.trial, np.empty_like(self.trial)])
+        self.z[self.size], self.cats[self.size], self.trial[self.size] = z, cats, trial
         self.size += 1
 
+    def snap(self, z: FloatArray) -> FloatArray:
+        """Candidates moved to the internal coordinates of the values they stand for: a
+        quantized or integer parameter's value is a grid point, so that is where l/g counts."""
+        out = z.copy()
+        for k, p in enumerate(self.numeric):
+            if p.q is not None or p.is_int:
+                out[:, k] = p.to_internal(p.to_value(z[:, k]))
+        return out
 
-@attrs.frozen
-class _Group:
-    """Parameters active together: their columns in the history and their axes."""
-
-    condition: Condition
-    numeric: tuple[int, ...]
-    categorical: tuple[int, ...]
-    numeric_axes: tuple[NumericAxis, ...]
-    categorical_axes: tuple[CategoricalAxis, ...]
-
-
-def _numeric_axis(p: NumericParam) -> NumericAxis:
-    if p.prior == "normal":
-        return NumericAxis(p.z_low, p.z_high, p.mu, p.sigma)
-    return NumericAxis(p.z_low, p.z_high, (p.z_low + p.z_high) / 2, p.z_high - p.z_low)
+    def decode(self, z: FloatArray, cats: IntArray, into: dict[str, float | int]) -> None:
+        """Write one point's values (Python numbers) into the assignment ``into``."""
+        for k, p in enumerate(self.numeric):
+            into[p.name] = p.to_value(z[k : k + 1]).tolist()[0]
+        for k, c in enumerate(self.categorical):
+            into[c.name] = int(cats[k])
 
 
 class TPEProposer:
-    """The state of TPE for one study (see ``TPE``)."""
+    """The state of TPE for one study (see ``TPE``): the losses of the finished trials and,
+    per group, the values of the trials in which the group was active."""
 
     def __init__(self, settings: TPE, table: ParamTable, rng: np.random.Generator) -> None:
         self.settings = settings
         self.table = table
         self.rng = rng
-        self.history = _History(len(table))
-        self.told: set[int] = set()
-        self.groups = self._make_groups()
-
-    def _make_groups(self) -> list[_Group]:
-        params = self.table.params
-        if self.settings.multivariate:
-            members = [
-                [self.table.index[p.name] for p in group] for group in self.table.groups().values()
-            ]
+        if settings.multivariate:
+            self.groups = [_Group(c, ps) for c, ps in table.groups().items()]
         else:
-            members = [[i] for i in range(len(params))]
-        groups = []
-        for columns in members:
-            numeric = tuple(i for i in columns if isinstance(params[i], NumericParam))
-            categorical = tuple(i for i in columns if isinstance(params[i], CategoricalParam))
-            groups.append(
-                _Group(
-                    params[columns[0]].condition,
-                    numeric,
-                    categorical,
-                    tuple(_numeric_axis(params[i]) for i in numeric),  # type: ignore[arg-type]
-                    tuple(
-                        CategoricalAxis(np.asarray(params[i].weights))  # type: ignore[union-attr]
-                        for i in categorical
-                    ),
-                )
-            )
-        return groups
-
-    def _row(self, assignment: Assignment) -> FloatArray:
-        row = np.full(len(self.table), np.nan)
-        for i, p in enumerate(self.table.params):
-            if p.name in assignment:
-                value = assignment[p.name]
-                row[i] = value if isinstance(p, CategoricalParam) else float(p.to_internal(value))
-        return row
+            self.groups = [_Group(p.condition, [p]) for p in table.params]
+        # Groups come in table order, which puts selectors before what they condition: a
+        # group's selectors are always decided before the group itself is considered.
+        self.losses = np.empty(64)
+        self.n_finished = 0
+        self._told: set[int] = set()
 
     def tell(self, number: int, assignment: Assignment, loss: float | None) -> None:
         # Failed trials carry no loss to rank; like Hyperopt and Optuna, TPE leaves them out.
-        if loss is None or number in self.told:
+        if number in self._told or loss is None or math.isnan(loss):
             return
-        self.told.add(number)
-        self.history.append(self._row(assignment), loss)
+        self._told.add(number)
+        if self.n_finished == len(self.losses):
+            self.losses = np.concatenate([self.losses, np.empty_like(self.losses)])
+        self.losses[self.n_finished] = loss
+        for group in self.groups:
+            if group.is_active(assignment):
+                group.append(*group.encode(assignment), self.n_finished)
+        self.n_finished += 1
 
     def propose(self, n: int, pending: Sequence[Assignment]) -> list[dict[str, float | int]]:
-        if self.history.size < self.settings.n_startup:
+        if self.n_finished < self.settings.n_startup:
             return self.table.sample_assignments(self.rng, n)
-        values = self.history.values[: self.history.size]
-        losses = self.history.losses[: self.history.size]
-        lies = [self._row(a) for a in pending] if self.settings.constant_liar else []
+        losses = self.losses[: self.n_finished]
+        n_below = min(math.ceil(self.settings.gamma * len(losses)), self.settings.max_below)
+        below = np.zeros(len(losses), dtype=bool)
+        below[np.argsort(losses, kind="stable")[:n_below]] = True
+        # The constant liar: running trials join the bad observations of their groups.
+        lies: list[list[tuple[FloatArray, IntArray]]] = [[] for _ in self.groups]
+        if self.settings.constant_liar:
+            for assignment in pending:
+                self._lie(lies, assignment)
         proposals: list[dict[str, float | int]] = []
         for _ in range(n):
-            proposal = self._propose_one(values, losses, lies)
+            proposal: dict[str, float | int] = {}
+            for group, group_lies in zip(self.groups, lies, strict=True):
+                if group.is_active(proposal):
+                    z, cats = self._choose(group, below, group_lies)
+                    group.decode(z, cats, proposal)
             proposals.append(proposal)
             if self.settings.constant_liar:
-                lies.append(self._row(proposal))
+                self._lie(lies, proposal)
         return proposals
 
-    def _split(self, losses: FloatArray, extra: int) -> npt.NDArray[np.bool_]:
-        """A mask of the good trials among the observed ones (pending ones are never good)."""
-        n = len(losses)
-        n_below = min(math.ceil(self.settings.gamma * n), self.settings.max_below)
-        below = np.zeros(n + extra, dtype=bool)
-        below[np.argsort(losses, kind="stable")[:n_below]] = True
-        return below
-
-    def _propose_one(
-        self, values: FloatArray, losses: FloatArray, lies: list[FloatArray]
-    ) -> dict[str, float | int]:
-        if lies:
-            values = np.vstack([values, np.asarray(lies)])
-        below = self._split(losses, len(lies))
-        chosen = np.full(len(self.table), np.nan)
-        proposal: dict[str, float | int] = {}
-        for group in self.groups:
-            if not all(
-                c.param in proposal and proposal[c.param] in c.allowed for c in group.condition
-            ):
-                continue
-            columns = group.numeric + group.categorical
-            active = ~np.isnan(values[:, columns[0]])
-            z, cats = self._choose(group, values, active & below, active & ~below)
-            for k, i in enumerate(group.numeric):
-                chosen[i] = z[k]
-                param = self.table.params[i]
-                assert isinstance(param, NumericParam)
-                proposal[param.name] = param.to_value(np.array([z[k]])).tolist()[0]
-            for k, i in enumerate(group.categorical):
-                chosen[i] = cats[k]
-                proposal[self.table.params[i].name] = int(cats[k])
-        return proposal
+    def _lie(self, lies: list[list[tuple[FloatArray, IntArray]]], assignment: Assignment) -> None:
+        for group, group_lies in zip(self.groups, lies, strict=True):
+            if group.is_active(assignment):
+                group_lies.append(group.encode(assignment))
 
     def _choose(
         self,
         group: _Group,
-        values: FloatArray,
-        good: npt.NDArray[np.bool_],
-        bad: npt.NDArray[np.bool_],
+        below: npt.NDArray[np.bool_],
+        lies: list[tuple[FloatArray, IntArray]],
     ) -> tuple[FloatArray, IntArray]:
-        settings = self.settings
-        fit_args = {"prior_weight": settings.prior_weight, "min_fraction": settings.min_bandwidth}
-        n_obs = int(good.sum() + bad.sum())
-        # Kernels may not be narrower than the magic clip of Hyperopt, 1/min(100, n + 1).
-        min_fraction = max(settings.min_bandwidth, 1.0 / min(100, n_obs + 1))
-        fit_args["min_fraction"] = min_fraction
-        num = list(group.numeric)
-        cat = list(group.categorical)
-
-        def fit(mask: npt.NDArray[np.bool_]) -> Mixture:
-            return Mixture.fit(
-                group.numeric_axes,
-                group.categorical_axes,
-                values[mask][:, num],
-                values[mask][:, cat].astype(np.int64),
-                **fit_args,
-            )
-
-        l_model, g_model = fit(good), fit(bad)
-        z, cats = l_model.sample(self.rng, settings.n_candidates)
-        score = l_model.log_pdf(z, cats) - g_model.log_pdf(z, cats)
+        """The best of ``n_candidates`` points drawn from the group's good model."""
+        good = below[group.trial[: group.size]]
+        z, cats = group.z[: group.size], group.cats[: group.size]
+        bad_z, bad_cats = z[~good], cats[~good]
+        if lies:
+            bad_z = np.concatenate([bad_z, np.array([lie[0] for lie in lies])])
+            bad_cats = np.concatenate([bad_cats, np.array([lie[1] for lie in lies])])
+        l_model, g_model = self._fit(group, z[good], cats[good]), self._fit(group, bad_z, bad_cats)
+        candidates, options = l_model.sample(self.rng, self.settings.n_candidates)
+        candidates = group.snap(candidates)
+        score = l_model.log_pdf(candidates, options) - g_model.log_pdf(candidates, options)
         best = int(np.argmax(score))
-        return z[best], cats[best]
+        return candidates[best], options[best]
+
+    def _fit(self, group: _Group, z: FloatArray, cats: IntArray) -> Mixture:
+        s = self.settings
+        min_fraction = max(s.min_bandwidth, (len(z) + 2.0) ** -s.bandwidth_exponent)
+        return Mixture.fit(
+            group.axes, z, cats, prior_weight=s.prior_weight, min_fraction=min_fraction
+        )
