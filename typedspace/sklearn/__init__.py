@@ -9,6 +9,7 @@ Needs scikit-learn (``pip install typedspace[sklearn]``); the core package never
 'rbf'
 """
 
+from typedspace.sklearn._auto import AutoClassifier, AutoRegressor
 from typedspace.sklearn._classifiers import (
     extra_trees_classifier,
     hist_gradient_boosting_classifier,
@@ -30,6 +31,7 @@ from typedspace.sklearn._regressors import (
     sgd_regressor,
     svr,
 )
+from typedspace.sklearn._search import SpaceSearchCV
 from typedspace.sklearn._spaces import (
     CLASSIFIERS,
     PREPROCESSING,
@@ -43,11 +45,17 @@ from typedspace.sklearn._spaces import (
     pipeline,
     standard_scaler,
 )
+from typedspace.sklearn._worker import TrialTimeout, WorkerCrashed
 
 __all__ = [
     "CLASSIFIERS",
     "PREPROCESSING",
     "REGRESSORS",
+    "AutoClassifier",
+    "AutoRegressor",
+    "SpaceSearchCV",
+    "TrialTimeout",
+    "WorkerCrashed",
     "any_classifier",
     "any_preprocessing",
     "any_regressor",

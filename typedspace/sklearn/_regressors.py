@@ -150,11 +150,12 @@ def extra_trees_regressor(
 def hist_gradient_boosting_regressor(
     *,
     learning_rate: Param[float] = LogUniform(0.01, 0.5),
-    max_iter: Param[int] = IntLogUniform(20, 500),
+    max_iter: Param[int] = IntLogUniform(10, 300),
     max_leaf_nodes: Param[int] = IntLogUniform(4, 128),
     min_samples_leaf: Param[int] = IntLogUniform(1, 100),
     l2_regularization: Param[float] = Choice(0.0, LogUniform(1e-3, 10.0)),
     max_features: Param[float] = Uniform(0.1, 1.0),
+    early_stopping: Param[bool] = True,
     random_state: Param[int | None] = None,
 ) -> Space[HistGradientBoostingRegressor]:
     """Histogram gradient boosting; ranges as ``hist_gradient_boosting_classifier``.
@@ -170,6 +171,7 @@ def hist_gradient_boosting_regressor(
         "min_samples_leaf": min_samples_leaf,
         "l2_regularization": l2_regularization,
         "max_features": max_features,
+        "early_stopping": early_stopping,
         "random_state": random_state,
     }
     return estimator(HistGradientBoostingRegressor, params)
@@ -183,6 +185,7 @@ def mlp_regressor(
     alpha: Param[float] = LogUniform(1e-6, 1e-1),
     learning_rate_init: Param[float] = LogUniform(1e-4, 1e-1),
     max_iter: Param[int] = 200,
+    early_stopping: Param[bool] = True,
     random_state: Param[int | None] = None,
 ) -> Space[MLPRegressor]:
     """A multi-layer perceptron; ranges as ``mlp_classifier``.
@@ -197,6 +200,7 @@ def mlp_regressor(
         "alpha": alpha,
         "learning_rate_init": learning_rate_init,
         "max_iter": max_iter,
+        "early_stopping": early_stopping,
         "random_state": random_state,
     }
     return estimator(MLPRegressor, params)
