@@ -145,14 +145,18 @@ class Mixture:
         *,
         prior_weight: float,
         min_fraction: float,
+        fraction: float | None = None,
     ) -> Mixture:
         """The estimator of observations ``z`` (n, numeric) and ``cats`` (n, categorical),
-        each of weight 1, plus the prior of weight ``prior_weight``.  Kernels are at least
-        ``min_fraction`` and at most 1 times the prior's width on each numeric axis."""
+        each of weight 1, plus the prior of weight ``prior_weight``.  Kernels are
+        ``fraction`` times the prior's width if given, else as wide as their neighbour gaps
+        (see ``bandwidths``); at least ``min_fraction`` and at most 1 times the prior's width."""
         n = len(z)
-        sigmas = np.minimum(
-            bandwidths(z, axes.prior_mu, axes.prior_sigma * min_fraction), axes.prior_sigma
-        )
+        if fraction is None:
+            widths = bandwidths(z, axes.prior_mu, axes.prior_sigma * min_fraction)
+        else:
+            widths = np.broadcast_to(axes.prior_sigma * max(fraction, min_fraction), z.shape)
+        sigmas = np.minimum(widths, axes.prior_sigma)
         probs = []
         # A kernel puts most mass on its observed option and spreads the rest like the prior;
         # the spread shrinks as observations accumulate (as Optuna's categorical kernel).

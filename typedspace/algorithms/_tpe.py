@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Literal
 
 import attrs
 import numpy as np
@@ -85,6 +86,7 @@ class TPE:
     )
     bandwidth_exponent: float = attrs.field(default=2.0, validator=attrs.validators.gt(0))
     constant_liar: bool = True
+    bandwidth: Literal["neighbour", "scott"] = "neighbour"
 
     def start(self, table: ParamTable, rng: np.random.Generator) -> TPEProposer:
         return TPEProposer(self, table, rng)
@@ -236,6 +238,15 @@ class TPEProposer:
     def _fit(self, group: _Group, z: FloatArray, cats: IntArray) -> Mixture:
         s = self.settings
         min_fraction = max(s.min_bandwidth, (len(z) + 2.0) ** -s.bandwidth_exponent)
+        fraction = None
+        if s.bandwidth == "scott":
+            dim = z.shape[1] + cats.shape[1]
+            fraction = 0.2 * max(len(z), 1) ** (-1.0 / (dim + 4))
         return Mixture.fit(
-            group.axes, z, cats, prior_weight=s.prior_weight, min_fraction=min_fraction
+            group.axes,
+            z,
+            cats,
+            prior_weight=s.prior_weight,
+            min_fraction=min_fraction,
+            fraction=fraction,
         )
