@@ -111,7 +111,8 @@ def run_flaml(X: Any, y: Any, regression: bool, budget: float, seed: int) -> tup
         seed=seed,
         verbose=0,
     )
-    return model, len(model.config_history)
+    # config_history holds only the improvements; every trial counts in _iter_per_learner.
+    return model, sum(model._iter_per_learner.values())
 
 
 RUNNERS: dict[str, Callable[[Any, Any, bool, float, int], tuple[Any, int]]] = {
