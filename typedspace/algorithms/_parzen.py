@@ -62,24 +62,29 @@ class Axes:
         return len(self.low)
 
 
-def bandwidths(centers: FloatArray, prior_mu: FloatArray, min_sigma: FloatArray) -> FloatArray:
-    """Hyperopt's adaptive bandwidths, for every axis at once: each kernel is as wide as the
-    larger gap to its neighbours on its axis (the prior's mean counts as a neighbour; the
-    outermost kernels only have one), clipped below by ``min_sigma`` so that kernels never
-    collapse onto repeated values.  ``centers`` has shape (n, axes); the caller clips above."""
-    n = centers.shape[0]
-    if n == 0:
-        return np.empty_like(centers)
-    # One row per axis: sorting contiguous rows is several times faster than sorting columns.
-    points = np.concatenate([centers.T, prior_mu[:, None]], axis=1)
-    order = np.argsort(points, axis=1)
-    gaps = np.diff(np.take_along_axis(points, order, axis=1), axis=1)
+def bandwidths(centers: FloatArray, min_sigma: FloatArray, max_sigma: FloatArray) -> FloatArray:
+    """Adaptive bandwidths for every axis at once: each kernel is as wide as the larger gap to
+    its neighbours on its axis (the outermost kernels have one neighbour, a lone kernel none),
+    clipped to ``[min_sigma, max_sigma]``.  ``centers`` has shape (n, axes).
+
+    This is Hyperopt's rule except that, as in Optuna, the prior's mean does not count as a
+    neighbour: it would widen the outermost good kernels towards the middle of the space
+    (measured: clearly worse on Hartmann-6 and Styblinski-Tang, see the TPE docstring).
+    """
+    n, d = centers.shape
+    if n < 2:
+        return np.broadcast_to(max_sigma, centers.shape).copy()
+    # One row per axis: sorting contiguous rows is several times faster than sorting columns,
+    # and flat indices gather and scatter faster than take_along_axis / put_along_axis.
+    points = np.ascontiguousarray(centers.T)
+    flat = (np.argsort(points, axis=1) + n * np.arange(d)[:, None]).ravel()
+    gaps = np.diff(points.ravel()[flat].reshape(d, n), axis=1)
     widest = np.maximum(
         np.concatenate([gaps[:, :1], gaps], axis=1), np.concatenate([gaps, gaps[:, -1:]], axis=1)
     )
-    widths = np.empty_like(points)
-    np.put_along_axis(widths, order, widest, axis=1)
-    result: FloatArray = np.maximum(widths[:, :n].T, min_sigma)
+    widths = np.empty(d * n)
+    widths[flat] = widest.ravel()
+    result: FloatArray = np.clip(widths.reshape(d, n).T, min_sigma, max_sigma)
     return result
 
 
@@ -145,18 +150,12 @@ class Mixture:
         *,
         prior_weight: float,
         min_fraction: float,
-        fraction: float | None = None,
     ) -> Mixture:
         """The estimator of observations ``z`` (n, numeric) and ``cats`` (n, categorical),
-        each of weight 1, plus the prior of weight ``prior_weight``.  Kernels are
-        ``fraction`` times the prior's width if given, else as wide as their neighbour gaps
-        (see ``bandwidths``); at least ``min_fraction`` and at most 1 times the prior's width."""
+        each of weight 1, plus the prior of weight ``prior_weight``.  Kernels are at least
+        ``min_fraction`` and at most 1 times the prior's width on each numeric axis."""
         n = len(z)
-        if fraction is None:
-            widths = bandwidths(z, axes.prior_mu, axes.prior_sigma * min_fraction)
-        else:
-            widths = np.broadcast_to(axes.prior_sigma * max(fraction, min_fraction), z.shape)
-        sigmas = np.minimum(widths, axes.prior_sigma)
+        sigmas = bandwidths(z, axes.prior_sigma * min_fraction, axes.prior_sigma)
         probs = []
         # A kernel puts most mass on its observed option and spreads the rest like the prior;
         # the spread shrinks as observations accumulate (as Optuna's categorical kernel).
