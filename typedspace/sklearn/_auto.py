@@ -79,7 +79,12 @@ class _Auto(BaseEstimator):  # type: ignore[misc]
             raise TypeError(f"space must be a typedspace Space of estimators, got {self.space!r}")
 
     def fit(self, X: Any, y: Any) -> Any:
-        """Search for ``time_budget`` seconds, then refit the best pipeline on ``X, y``."""
+        """Search for ``time_budget`` seconds, then refit the best pipeline on ``X, y``.
+
+        The budget counts from the moment the worker process is ready; a trial still running
+        when it ends is killed, unless no trial has succeeded yet (then the trial limit
+        applies), so a fit takes at most the budget plus one trial limit, the worker's
+        start-up and the refit."""
         self._check_params()
         start = time.monotonic()
         X, y = indexable(X, y)
@@ -87,15 +92,22 @@ class _Auto(BaseEstimator):  # type: ignore[misc]
         cv = check_cv(self.cv, y, classifier=is_classifier(representative(space)))
         splits = list(cv.split(X, y))
         worker = TimedWorker(CrossValidation(X, y, splits, self.scoring))
-        deadline = start + self.time_budget
+        worker.start()  # process start-up (a second or two) is not part of the search budget
+        deadline = time.monotonic() + self.time_budget
         per_trial = self.trial_timeout or max(self.time_budget / 4, min(self.time_budget, 2.0))
+        succeeded = False
 
         def evaluate(estimator: Any) -> Outcome:
+            nonlocal succeeded
             worker.start()  # a restart after a killed trial is not on the next trial's clock
-            limit = min(per_trial, deadline - time.monotonic())
+            limit = per_trial
+            if succeeded:  # until a trial succeeds, the budget's end does not cut trials short
+                limit = min(per_trial, deadline - time.monotonic())
             if limit <= 0:
                 raise TrialTimeout("the time budget ran out")
-            return outcome(worker.run(self._prepare(estimator), limit))
+            scores = worker.run(self._prepare(estimator), limit)
+            succeeded = True
+            return outcome(scores)
 
         try:
             result = optimize(
