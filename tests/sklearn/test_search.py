@@ -173,6 +173,8 @@ def test_invalid_parameters_are_rejected_at_fit() -> None:
         SpaceSearchCV({"C": 1.0}).fit(X, y)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="max_evals"):
         search(max_evals=0).fit(X, y)
+    with pytest.raises(ValueError, match="scoring"):
+        search(scoring=["accuracy", "f1_macro"]).fit(X, y)
 
 
 @pytest.mark.slow

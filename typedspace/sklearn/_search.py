@@ -214,6 +214,10 @@ class SpaceSearchCV(MetaEstimatorMixin, BaseEstimator):  # type: ignore[misc]
             raise TypeError(f"max_evals must be an int, got {self.max_evals!r}")
         if self.max_evals < 1:
             raise ValueError(f"max_evals must be at least 1, got {self.max_evals!r}")
+        if not (self.scoring is None or isinstance(self.scoring, str) or callable(self.scoring)):
+            # A trial's loss is one number: several metrics would need a choice of the one to
+            # minimize (GridSearchCV's refit="name"), which this search does not have.
+            raise ValueError(f"scoring must be None, a string or a callable, got {self.scoring!r}")
 
     def fit(self, X: Any, y: Any = None, *, groups: Any = None, **fit_params: Any) -> SpaceSearchCV:
         """Run the search on ``X, y`` (``groups`` for group splitters; ``fit_params`` go to
