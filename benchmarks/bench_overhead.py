@@ -141,8 +141,8 @@ def tracers() -> dict[str, Callable[[Problem, int, int], Trace]]:
 def main(argv: Sequence[str] | None = None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--counts", type=int, nargs="+", default=[100, 500, 1000])
-    parser.add_argument("--window", type=int, default=20, help="trials averaged after a count")
-    parser.add_argument("--repeats", type=int, default=2, help="studies (seeds) per cell")
+    parser.add_argument("--window", type=int, default=30, help="trials averaged after a count")
+    parser.add_argument("--repeats", type=int, default=1, help="studies (seeds) per cell")
     parser.add_argument("--spaces", nargs="+", default=list(SPACES), choices=list(SPACES))
     parser.add_argument("--optimizers", nargs="+", default=None, help="default: all")
     args = parser.parse_args(argv)

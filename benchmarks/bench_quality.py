@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from competitors import OPTIMIZERS, settings, versions
+from competitors import OPTIMIZERS, settings
 from problems import PROBLEMS
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -181,19 +181,19 @@ def main(argv: Sequence[str] | None = None) -> str:
         svc_seeds = list(range(args.svc_seeds))
         results += run(["svc_breast_cancer"], args.optimizers, svc_seeds, args.evals, args.jobs)
     wall = time.perf_counter() - start
+    OUT.mkdir(exist_ok=True)
+    # The raw runs are saved first, so nothing below can lose them.
+    (OUT / "quality.json").write_text(
+        json.dumps(
+            {"argv": sys.argv[1:] if argv is None else list(argv), "wall": wall, "runs": results}
+        )
+    )
     md = tables(results, args.evals)
     md += (
         "\nSettings:\n\n" + "\n".join(f"- {s}" for s in settings()) + "\n\n"
         f"Wall time {wall / 60:.1f} min with {args.jobs} worker process(es), each run "
         "single-threaded.\n"
     )
-    OUT.mkdir(exist_ok=True)
-    meta = {
-        "argv": list(argv) if argv is not None else sys.argv[1:],
-        "versions": versions(),
-        "wall": wall,
-    }
-    (OUT / "quality.json").write_text(json.dumps({"meta": meta, "runs": results}))
     (OUT / "quality.md").write_text(md)
     return md
 

@@ -6,7 +6,7 @@
 
 The comparison benchmarks (``bench_quality.py``, ``bench_overhead.py``) are imported and run
 here; the other benchmark scripts (``bench_sampling.py``, ``bench_tpe_overhead.py``,
-``bench_storage.py``, ``bench_parallel.py``) are run as subprocesses when they exist, and their
+``bench_storage.py``, ``bench_parallel.py``, ``bench_sklearn.py``) are run as subprocesses when they exist, and their
 standard output (markdown) is included verbatim.  A missing or failing script is reported, not
 fatal.
 """
@@ -26,7 +26,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-OTHERS = ["bench_sampling.py", "bench_tpe_overhead.py", "bench_storage.py", "bench_parallel.py"]
+OTHERS = [
+    "bench_sampling.py",
+    "bench_tpe_overhead.py",
+    "bench_storage.py",
+    "bench_parallel.py",
+    "bench_sklearn.py",
+]
 SECTIONS = ["quality", "overhead", "others"]
 
 
