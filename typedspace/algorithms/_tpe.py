@@ -203,14 +203,14 @@ class TPEProposer:
             for assignment in pending:
                 self._lie(lies, assignment)
         proposals: list[dict[str, float | int]] = []
-        for _ in range(n):
+        for k in range(n):
             proposal: dict[str, float | int] = {}
             for group, group_lies in zip(self.groups, lies, strict=True):
                 if group.is_active(proposal):
                     z, cats = self._choose(group, below, group_lies)
                     group.decode(z, cats, proposal)
             proposals.append(proposal)
-            if self.settings.constant_liar:
+            if self.settings.constant_liar and k < n - 1:
                 self._lie(lies, proposal)
         return proposals
 
@@ -243,5 +243,10 @@ class TPEProposer:
         s = self.settings
         min_fraction = max(s.min_bandwidth, (len(z) + 2.0) ** -s.bandwidth_exponent)
         return Mixture.fit(
-            group.axes, z, cats, prior_weight=s.prior_weight, min_fraction=min_fraction
+            group.axes,
+            z,
+            cats,
+            prior_weight=s.prior_weight,
+            min_fraction=min_fraction,
+            smoothing=s.smoothing,
         )
