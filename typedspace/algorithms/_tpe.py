@@ -248,5 +248,4 @@ class TPEProposer:
             cats,
             prior_weight=s.prior_weight,
             min_fraction=min_fraction,
-            smoothing=s.smoothing,
         )
