@@ -101,6 +101,13 @@ def test_start_up_proposals_are_prior_draws() -> None:
     assert proposer.propose(4, []) == expected
 
 
+def test_default_start_up_is_longer_for_conditional_spaces() -> None:
+    rng = np.random.default_rng(0)
+    assert TPE().start(flatten(EVERY_LEAF).table, rng).n_startup == 20
+    assert TPE().start(flatten({"x": Uniform(0.0, 1.0)}).table, rng).n_startup == 10
+    assert TPE(n_startup=3).start(flatten(EVERY_LEAF).table, rng).n_startup == 3
+
+
 @pytest.mark.parametrize("multivariate", [True, False])
 def test_seeded_runs_repeat(multivariate: bool) -> None:
     algo = TPE(multivariate=multivariate)
@@ -108,7 +115,7 @@ def test_seeded_runs_repeat(multivariate: bool) -> None:
     again, _ = run(algo, EVERY_LEAF, smooth_loss, 30, 3)
     other, _ = run(algo, EVERY_LEAF, smooth_loss, 30, 4)
     assert first == again
-    assert first[10:] != other[10:]
+    assert first[20:] != other[20:]  # model-based proposals (after 20 start-up trials)
 
 
 def branin(c: dict[str, float]) -> float:
@@ -176,12 +183,13 @@ def test_tpe_learns_which_branch_of_a_condition_is_better() -> None:
         model = c["model"]
         return float(model["a"]) if "a" in model else 1.0 + model["b"] / 10
 
-    # Random search picks "a" half of the time; among 12 x 30 model-based proposals, TPE
-    # should pick it far more often (a binomial(360, 0.5) exceeds 234 with p < 1e-8).
+    # Random search picks "a" half of the time; among 12 x 30 model-based proposals (after
+    # 20 start-up trials, the default for a conditional space), TPE should pick it far more
+    # often (a binomial(360, 0.5) exceeds 234 with p < 1e-8).
     picks = 0
     for seed in range(12):
-        points, _ = run(TPE(), space, loss, 40, seed)
-        picks += sum(p["model"] == 0 for p in points[10:])
+        points, _ = run(TPE(), space, loss, 50, seed)
+        picks += sum(p["model"] == 0 for p in points[20:])
     assert picks > 234
 
 
@@ -240,6 +248,8 @@ def test_out_of_order_tells_give_the_same_split() -> None:
         ({"min_bandwidth": 2.0}, "min_bandwidth"),
         ({"min_bandwidth": 0.0}, "min_bandwidth"),
         ({"n_startup": 0}, "n_startup"),
+        ({"max_below": 0}, "max_below"),
+        ({"bandwidth_exponent": 0.0}, "bandwidth_exponent"),
     ],
 )
 def test_invalid_settings(settings: dict[str, Any], message: str) -> None:

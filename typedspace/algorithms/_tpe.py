@@ -37,8 +37,12 @@ class TPE:
     (Branin, Hartmann-6, Styblinski-Tang 10-D, Rosenbrock 5-D, a mixed conditional space;
     40 seeds x 100 evaluations each, against the alternatives named below).
 
-    * ``n_startup`` (10): finished trials drawn from the prior before the model is used
-      (Optuna's value; Hyperopt uses 20).
+    * ``n_startup`` (None: 10, or 20 if the space has conditional parameters): finished
+      trials drawn from the prior before the model is used.  10 is Optuna's value; 20 is
+      Hyperopt's.  Branches split the random start among them, so each conditional group
+      sees only a fraction of it: on the mixed conditional problem 20 gave a best loss of
+      0.031 against 0.049 with 10 (on the SVC problem, no difference), while on the
+      unconditional ones 10 was better (Styblinski-Tang 78 vs 92, Rosenbrock 116 vs 218).
     * ``gamma`` (0.10), ``max_below`` (25): the ``min(ceil(gamma * n), max_below)`` best of
       ``n`` finished trials are "good".  A linear split as the ablation recommends, rather
       than Hyperopt's ``ceil(0.25 * sqrt(n))`` (3 good trials out of 100); 0.10 beat 0.15 on
@@ -77,7 +81,9 @@ class TPE:
     4
     """
 
-    n_startup: int = attrs.field(default=10, validator=attrs.validators.ge(1))
+    n_startup: int | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.ge(1))
+    )
     gamma: float = attrs.field(
         default=0.10, validator=[attrs.validators.gt(0), attrs.validators.le(1)]
     )
@@ -173,6 +179,8 @@ class TPEProposer:
             self.groups = [_Group(p.condition, [p]) for p in table.params]
         # Groups come in table order, which puts selectors before what they condition: a
         # group's selectors are always decided before the group itself is considered.
+        conditional = any(p.condition for p in table.params)
+        self.n_startup = settings.n_startup or (20 if conditional else 10)
         self.losses = np.empty(64)
         self.n_finished = 0
         self._told: set[int] = set()
@@ -191,7 +199,7 @@ class TPEProposer:
         self.n_finished += 1
 
     def propose(self, n: int, pending: Sequence[Assignment]) -> list[dict[str, float | int]]:
-        if self.n_finished < self.settings.n_startup:
+        if self.n_finished < self.n_startup:
             return self.table.sample_assignments(self.rng, n)
         losses = self.losses[: self.n_finished]
         n_below = min(math.ceil(self.settings.gamma * len(losses)), self.settings.max_below)
