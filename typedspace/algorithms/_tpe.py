@@ -25,7 +25,7 @@ from typedspace._table import (
     Param,
     ParamTable,
 )
-from typedspace.algorithms._parzen import Axes, FloatArray, IntArray, Mixture
+from typedspace.algorithms._parzen import Axes, AxisOrder, FloatArray, IntArray, Mixture
 
 
 @attrs.frozen
@@ -127,6 +127,7 @@ class _Group:
         self.cats = np.empty((16, len(self.categorical)), dtype=np.int64)
         self.trial = np.empty(16, dtype=np.int64)
         self.size = 0
+        self.order = AxisOrder(len(self.numeric))
 
     def is_active(self, assignment: Assignment) -> bool:
         return all(
@@ -146,6 +147,7 @@ class _Group:
             self.cats = np.concatenate([self.cats, np.empty_like(self.cats[:grow])])
             self.trial = np.concatenate([self.trial, np.empty_like(self.trial)])
         self.z[self.size], self.cats[self.size], self.trial[self.size] = z, cats, trial
+        self.order.insert(z)
         self.size += 1
 
     def snap(self, z: FloatArray) -> FloatArray:
@@ -237,17 +239,26 @@ class TPEProposer:
         good = below[group.trial[: group.size]]
         z, cats = group.z[: group.size], group.cats[: group.size]
         bad_z, bad_cats = z[~good], cats[~good]
+        # The bad model is the big one: its rows come presorted, unless lies join them.
+        presorted = None if lies else group.order.subset(~good)
         if lies:
             bad_z = np.concatenate([bad_z, np.array([lie[0] for lie in lies])])
             bad_cats = np.concatenate([bad_cats, np.array([lie[1] for lie in lies])])
-        l_model, g_model = self._fit(group, z[good], cats[good]), self._fit(group, bad_z, bad_cats)
+        l_model = self._fit(group, z[good], cats[good])
+        g_model = self._fit(group, bad_z, bad_cats, presorted)
         candidates, options = l_model.sample(self.rng, self.settings.n_candidates)
         candidates = group.snap(candidates)
         score = l_model.log_pdf(candidates, options) - g_model.log_pdf(candidates, options)
         best = int(np.argmax(score))
         return candidates[best], options[best]
 
-    def _fit(self, group: _Group, z: FloatArray, cats: IntArray) -> Mixture:
+    def _fit(
+        self,
+        group: _Group,
+        z: FloatArray,
+        cats: IntArray,
+        presorted: tuple[FloatArray, IntArray] | None = None,
+    ) -> Mixture:
         s = self.settings
         min_fraction = max(s.min_bandwidth, (len(z) + 2.0) ** -s.bandwidth_exponent)
         return Mixture.fit(
@@ -256,4 +267,5 @@ class TPEProposer:
             cats,
             prior_weight=s.prior_weight,
             min_fraction=min_fraction,
+            presorted=presorted,
         )
