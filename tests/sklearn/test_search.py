@@ -114,13 +114,13 @@ def test_pandas_inputs_keep_feature_names() -> None:
 
 def test_custom_splitters_and_groups() -> None:
     X, y = iris()
-    shuffled = search(cv=KFold(4, shuffle=True, random_state=0)).fit(X, y)
+    shuffled = search(cv=KFold(4, shuffle=True, random_state=0), max_evals=2).fit(X, y)
     assert shuffled.n_splits_ == 4 and "split3_test_score" in shuffled.cv_results_
     groups = np.arange(len(y)) % 5
-    grouped = search(cv=GroupKFold(5)).fit(X, y, groups=groups)
+    grouped = search(cv=GroupKFold(5), max_evals=2).fit(X, y, groups=groups)
     assert grouped.n_splits_ == 5
     explicit = list(KFold(2, shuffle=True, random_state=1).split(X))
-    assert search(cv=explicit).fit(X, y).n_splits_ == 2
+    assert search(cv=explicit, max_evals=2).fit(X, y).n_splits_ == 2
 
 
 def test_a_failing_fit_is_a_failed_trial_not_a_crash() -> None:
