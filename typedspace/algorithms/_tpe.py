@@ -40,13 +40,13 @@ class TPE:
     * ``n_startup`` (None: 10, or 20 if the space has conditional parameters): finished
       trials drawn from the prior before the model is used.  10 is Optuna's value; 20 is
       Hyperopt's.  Branches split the random start among them, so each conditional group
-      sees only a fraction of it: on the mixed conditional problem 20 gave a best loss of
-      0.031 against 0.049 with 10 (on the SVC problem, no difference), while on the
-      unconditional ones 10 was better (Styblinski-Tang 78 vs 92, Rosenbrock 116 vs 218).
+      sees only a fraction of it: on the mixed conditional problem 20 gave a mean best loss
+      of 0.030 against 0.049 with 10 (on the SVC problem, no difference), while on the
+      unconditional ones 10 was better (Styblinski-Tang 78 vs 93, Rosenbrock 139 vs 170).
     * ``gamma`` (0.10), ``max_below`` (25): the ``min(ceil(gamma * n), max_below)`` best of
       ``n`` finished trials are "good".  A linear split as the ablation recommends, rather
-      than Hyperopt's ``ceil(0.25 * sqrt(n))`` (3 good trials out of 100); 0.10 beat 0.15 on
-      4 of the 5 problems.  The cap keeps the good model sharp in long runs (as Optuna).
+      than Hyperopt's ``ceil(0.25 * sqrt(n))`` (3 good trials out of 100); 0.10 was better
+      than 0.15 on most of the problems.  The cap keeps the good model sharp in long runs (as Optuna).
     * ``n_candidates`` (24): candidates drawn from l per proposal (Hyperopt's and Optuna's
       ``n_ei_candidates``; 48 was not better); the best l/g ratio wins.
     * ``multivariate`` (True): model each group's parameters jointly (one kernel per
@@ -60,7 +60,7 @@ class TPE:
       ``max(min_bandwidth, (n + 2) ** -bandwidth_exponent)`` times the prior's width, ``n``
       being the number of observations in its model.  Hyperopt's and Optuna's "magic clip"
       is exponent 1 with a 0.01 floor, which keeps the good model's kernels wide (1/12 of
-      the range with 10 good trials): worse on every problem above.  The ablation's faster
+      the range with 10 good trials): worse on four problems, equal on the fifth.  The ablation's faster
       clip with a 0.03 floor searches tightly around good points (0.05 and 0.08 were worse).
     * ``constant_liar`` (True): running trials (``pending``, and earlier proposals of the same
       batch) count as bad, so parallel workers spread out instead of proposing one point.
