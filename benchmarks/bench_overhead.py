@@ -176,7 +176,7 @@ def main(argv: Sequence[str] | None = None) -> str:
 
     lines = [
         f"Milliseconds per trial, mean (median) over the {args.window} trials after each count, "
-        f"{args.repeats} studies per cell; one process, in-memory storage.",
+        f"{args.repeats} {'study' if args.repeats == 1 else 'studies'} per cell; one process, in-memory storage.",
         "",
     ]
     for which, label in ((0, "suggest"), (1, "loop (all library time per trial)")):

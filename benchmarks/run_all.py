@@ -138,7 +138,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parts += [
             "## Overhead per suggestion (bench_overhead.py)",
             "",
-            f"Command: `python benchmarks/bench_overhead.py {shlex.join(overhead_args)}`",
+            "Command: `"
+            + shlex.join(["python", "benchmarks/bench_overhead.py", *overhead_args])
+            + "`",
             "",
             bench_overhead.main(overhead_args),
         ]
