@@ -446,8 +446,8 @@ def check(n: int = 4000, seed: int = 0) -> bool:
                     parts.append(f"{lib} KS p={p:.3f}")
                 else:
                     # Grid values are compared up to floating-point noise (0.1 * 3 vs 0.3).
-                    ra = [repr(round(v, 9) if numeric else v) for v in ref]
-                    rb = [repr(round(v, 9) if numeric else v) for v in other]
+                    ra = [repr(round(v, 9) + 0.0 if numeric else v) for v in ref]  # -0.0 is 0.0
+                    rb = [repr(round(v, 9) + 0.0 if numeric else v) for v in other]
                     values = sorted({*ra, *rb})
                     fa = np.array([ra.count(s) for s in values]) / len(ra)
                     fb = np.array([rb.count(s) for s in values]) / len(rb)
