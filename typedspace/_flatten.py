@@ -26,6 +26,7 @@ from typedspace._table import (
     NumericParam,
     Param,
     ParamTable,
+    decimals_of,
 )
 from typedspace.distributions._base import DiscreteDistribution
 from typedspace.nodes import (
@@ -47,6 +48,7 @@ from typedspace.nodes import (
     Uniform,
     as_space,
 )
+from typedspace.nodes._base import grid_steps
 
 T = TypeVar("T")
 
@@ -254,7 +256,8 @@ def numeric_param(
         if q is not None:
             # Support is the grid of multiples of q inside the bounds; widening by q/2 on the
             # internal axis gives the end points the same mass as the inner points.
-            low, high = math.ceil(low / q) * q, math.floor(high / q) * q
+            first, last = grid_steps(low, high, q)
+            low, high = round(first * q, decimals_of(q)), round(last * q, decimals_of(q))
             lo, hi = low - q / 2, high + q / 2
             if log:
                 lo = max(lo, leaf.low)

@@ -37,7 +37,7 @@ class Clause:
 Condition: TypeAlias = tuple[Clause, ...]
 
 
-def _decimals(q: float) -> int:
+def decimals_of(q: float) -> int:
     """The number of decimals in q as written (0.05 -> 2, 0.25 -> 2, 1.0 -> 0, 1/3 -> 16)."""
     exponent = decimal.Decimal(repr(q)).as_tuple().exponent
     return max(0, -exponent) if isinstance(exponent, int) else 0
@@ -143,7 +143,7 @@ class NumericParam:
             x = np.exp(z) if self.log else np.asarray(z, dtype=np.float64)
         if self.q is not None:
             # Rounding to q's own decimals removes float noise: 3 * 0.05 -> 0.15, not 0.15000000000000002.
-            x = np.round(np.round(x / self.q) * self.q, _decimals(self.q)) + 0.0  # no -0.0
+            x = np.round(np.round(x / self.q) * self.q, decimals_of(self.q)) + 0.0  # no -0.0
         x = np.clip(x, self.low, self.high)
         if self.is_int:
             return cast("npt.NDArray[np.int64]", x.astype(np.int64))

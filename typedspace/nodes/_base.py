@@ -111,3 +111,20 @@ def content_hash(kind: type, *parts: object) -> int:
             return hash(type(part))
 
     return hash((kind.__qualname__, *(part_hash(p) for p in parts)))
+
+
+def grid_steps(low: float, high: float, q: float) -> tuple[int, int]:
+    """The first and last multiples ``k`` with ``low <= k * q <= high``.
+
+    Division is inexact (0.6 / 0.05 = 11.999999999999998), so a ratio within 1e-9 of an
+    integer counts as that integer: ``Uniform(0, 0.6, q=0.05)`` reaches 0.6.
+
+    >>> grid_steps(0.0, 0.6, 0.05)
+    (0, 12)
+    """
+
+    def near(x: float) -> float:
+        nearest = round(x)
+        return float(nearest) if abs(x - nearest) <= 1e-9 * max(1.0, abs(x)) else x
+
+    return math.ceil(near(low / q)), math.floor(near(high / q))

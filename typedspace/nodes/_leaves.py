@@ -5,7 +5,6 @@ Every leaf validates itself at construction, so a bad bound fails on the line th
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any, TypeVar, overload
 
@@ -19,6 +18,7 @@ from typedspace.nodes._base import (
     content_hash,
     describe,
     explicit_names,
+    grid_steps,
     merge_explicit_names,
     typed_key,
 )
@@ -46,7 +46,7 @@ def _check_bounds(owner: str, low: float, high: float) -> None:
 
 def _check_grid(owner: str, low: float, high: float, q: float | None) -> None:
     """A quantized bounded leaf needs at least one multiple of q inside its bounds."""
-    if q is not None and math.ceil(low / q) > math.floor(high / q):
+    if q is not None and grid_steps(low, high, q)[0] > grid_steps(low, high, q)[1]:
         raise ValueError(f"{owner}: no multiple of q={q!r} lies in [{low!r}, {high!r}]")
 
 
