@@ -346,7 +346,3 @@ def best_of(trials: Sequence[Trial[T]]) -> Trial[T]:
             )
         raise NoSuccessfulTrial("no trial has finished yet")
     return min(ok, key=lambda t: (cast(float, t.loss), t.number))
-
-
-def _assignments_equal(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
-    return dict(a) == dict(b)
