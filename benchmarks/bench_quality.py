@@ -122,10 +122,11 @@ def tables(results: Sequence[dict[str, Any]], evals: int) -> str:
     ranks = {p: dict(zip(optimizers, _ranks([best[p, o].mean() for o in optimizers]), strict=True))
              for p in problems}  # fmt: skip
     n_seeds = sorted({len(v) for v in best.values()})
+    seed_range = f"{min(r['seed'] for r in results)}..{max(r['seed'] for r in results)}"
 
     lines = [
         f"Best loss after {evals} evaluations (lower is better; synthetic losses are regrets, "
-        f"0 = global optimum), over {', '.join(map(str, n_seeds))} seeds (0, 1, ...): "
+        f"0 = global optimum), over {', '.join(map(str, n_seeds))} seeds ({seed_range}): "
         "mean ± standard error, and the rank of the mean within the problem (1 = best).",
         "",
         "| problem | " + " | ".join(optimizers) + " |",
@@ -160,9 +161,19 @@ def tables(results: Sequence[dict[str, Any]], evals: int) -> str:
     return "\n".join(lines)
 
 
+def merged_runs(paths: Sequence[str]) -> list[dict[str, Any]]:
+    """The runs of earlier ``bench_quality`` outputs, later files winning a tie."""
+    runs: dict[tuple[str, str, int], dict[str, Any]] = {}
+    for path in paths:
+        for r in json.loads(Path(path).read_text())["runs"]:
+            runs[r["problem"], r["optimizer"], r["seed"]] = r
+    return list(runs.values())
+
+
 def main(argv: Sequence[str] | None = None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--seeds", type=int, default=20, help="seeds 0..N-1 (default 20)")
+    parser.add_argument("--seeds", type=int, default=20, help="N seeds (default 20)")
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds start here (default 0)")
     parser.add_argument("--evals", type=int, default=100, help="evaluations per run")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--problems", nargs="+", default=list(PROBLEMS), choices=list(PROBLEMS))
@@ -172,29 +183,44 @@ def main(argv: Sequence[str] | None = None) -> str:
     parser.add_argument(
         "--svc-seeds", type=int, default=None, help="fewer seeds for the sklearn task"
     )
+    parser.add_argument(
+        "--out", default="quality", help="name of the output files in benchmarks/out/"
+    )
+    parser.add_argument(
+        "--merge",
+        nargs="*",
+        default=[],
+        metavar="JSON",
+        help="earlier outputs whose runs join this one's tables (this run wins a tie); "
+        "optimizers are deterministic given the seed, so a run need not be repeated",
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    seeds = list(range(args.seeds))
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     problems = [p for p in args.problems if p != "svc_breast_cancer" or args.svc_seeds is None]
     results = run(problems, args.optimizers, seeds, args.evals, args.jobs)
     if args.svc_seeds is not None and "svc_breast_cancer" in args.problems:
-        svc_seeds = list(range(args.svc_seeds))
+        svc_seeds = list(range(args.first_seed, args.first_seed + args.svc_seeds))
         results += run(["svc_breast_cancer"], args.optimizers, svc_seeds, args.evals, args.jobs)
     wall = time.perf_counter() - start
     OUT.mkdir(exist_ok=True)
     # The raw runs are saved first, so nothing below can lose them.
-    (OUT / "quality.json").write_text(
+    (OUT / f"{args.out}.json").write_text(
         json.dumps(
             {"argv": sys.argv[1:] if argv is None else list(argv), "wall": wall, "runs": results}
         )
     )
-    md = tables(results, args.evals)
+    merged = {(r["problem"], r["optimizer"], r["seed"]): r for r in merged_runs(args.merge)}
+    merged.update({(r["problem"], r["optimizer"], r["seed"]): r for r in results})
+    md = tables(list(merged.values()), args.evals)
+    if args.merge:
+        md += "\nRuns merged from earlier outputs: " + ", ".join(args.merge) + ".\n"
     md += (
         "\nSettings:\n\n" + "\n".join(f"- {s}" for s in settings()) + "\n\n"
         f"Wall time {wall / 60:.1f} min with {args.jobs} worker process(es), each run "
         "single-threaded.\n"
     )
-    (OUT / "quality.md").write_text(md)
+    (OUT / f"{args.out}.md").write_text(md)
     return md
 
 
