@@ -101,6 +101,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", choices=SECTIONS, default=SECTIONS)
     parser.add_argument("--seeds", type=int, default=None, help="quality: seeds per cell")
     parser.add_argument("--jobs", type=int, default=2, help="quality: worker processes")
+    parser.add_argument(
+        "--quality-args",
+        default="",
+        help='more bench_quality.py arguments, one string: "--optimizers ... --merge ..."',
+    )
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--timeout", type=float, default=1800, help="per other script (s)")
     args = parser.parse_args(argv)
@@ -124,6 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         quality_args = ["--seeds", str(seeds), "--jobs", str(args.jobs)]
         if args.quick:
             quality_args += ["--evals", "30"]
+        quality_args += shlex.split(args.quality_args)
         print(f"bench_quality.py {shlex.join(quality_args)}", file=sys.stderr, flush=True)
         parts += [
             "## Optimization quality (bench_quality.py)",

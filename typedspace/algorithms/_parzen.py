@@ -216,10 +216,15 @@ class Mixture:
         else:
             sigmas = sorted_bandwidths(*presorted, low, high)
         probs = []
-        # A kernel puts most mass on its observed option and spreads the rest like the prior;
-        # the spread shrinks as observations accumulate (as Optuna's categorical kernel).
-        smoothing = 1.0 / (n + 1)
+        # A kernel puts most mass on its observed option and spreads the rest like the prior:
+        # n parts on the observation against 2 parts per option, so it sharpens as
+        # observations accumulate (as Optuna's kernel, which gives each option 1 part).  The
+        # wide spread keeps branches of a Cond in play: with 1 part per option the model
+        # locked onto a branch that looked good early in 15 of 80 mixed conditional runs, with
+        # 2 parts in 5 (and 1 of 80 on fresh seeds), at no cost on the SVC problem.
         for j, prior in enumerate(axes.categorical):
+            pseudo = 2.0 * len(prior)
+            smoothing = pseudo / (n + pseudo)
             table = np.empty((n + 1, len(prior)))
             table[:n] = smoothing * prior
             table[np.arange(n), cats[:, j]] += 1.0 - smoothing
