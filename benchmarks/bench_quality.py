@@ -16,6 +16,7 @@ import argparse
 import json
 import math
 import multiprocessing as mp
+import shlex
 import sys
 import time
 from collections.abc import Sequence
@@ -94,6 +95,16 @@ def run(
     return results
 
 
+def best_losses(results: Sequence[dict[str, Any]], evals: int) -> dict[tuple[str, str], np.ndarray]:
+    """Each (problem, optimizer)'s best loss after ``evals`` trials, one per seed, by seed."""
+    best: dict[tuple[str, str], list[tuple[int, float]]] = {}
+    for r in results:
+        best.setdefault((r["problem"], r["optimizer"]), []).append(
+            (r["seed"], best_after(r["losses"], evals))
+        )
+    return {key: np.array([b for _, b in sorted(runs)]) for key, runs in best.items()}
+
+
 def _fmt(x: float) -> str:
     if not math.isfinite(x):
         return str(x)
@@ -111,14 +122,13 @@ def tables(results: Sequence[dict[str, Any]], evals: int) -> str:
     problems = list(dict.fromkeys(r["problem"] for r in results))
     problems.sort(key=list(PROBLEMS).index)
     optimizers = [o for o in OPTIMIZERS if any(r["optimizer"] == o for r in results)]
-    best: dict[tuple[str, str], np.ndarray] = {}
-    secs: dict[tuple[str, str], float] = {}
-    for p in problems:
-        for o in optimizers:
-            rs = sorted((r for r in results if (r["problem"], r["optimizer"]) == (p, o)),
-                        key=lambda r: r["seed"])  # fmt: skip
-            best[p, o] = np.array([best_after(r["losses"], evals) for r in rs])
-            secs[p, o] = float(np.mean([r["seconds"] for r in rs]))
+    best = best_losses(results, evals)
+    secs = {
+        (p, o): float(
+            np.mean([r["seconds"] for r in results if (r["problem"], r["optimizer"]) == (p, o)])
+        )
+        for p, o in best
+    }
     ranks = {p: dict(zip(optimizers, _ranks([best[p, o].mean() for o in optimizers]), strict=True))
              for p in problems}  # fmt: skip
     n_seeds = sorted({len(v) for v in best.values()})
@@ -158,6 +168,49 @@ def tables(results: Sequence[dict[str, Any]], evals: int) -> str:
                 f"| {ranks[p][o]:g} | {secs[p, o]:.2f} |"
             )
         lines.append("")
+    return "\n".join(lines)
+
+
+OURS = "typedspace TPE"
+#: Issue 3's target compares our TPE with these two, each with its library's defaults.
+RIVALS = ("hyperopt TPE", "optuna TPE multivariate")
+
+
+def target_check(results: Sequence[dict[str, Any]], evals: int) -> str:
+    """Markdown: our TPE's mean rank among the default TPEs, and per problem whether its mean
+    is within one of its standard errors of the better rival (or better)."""
+    tpes = [OURS, *RIVALS]
+    if not all(any(r["optimizer"] == o for r in results) for o in tpes):
+        return ""
+    best = best_losses(results, evals)
+    problems = sorted({p for p, _ in best}, key=list(PROBLEMS).index)
+    lines = [
+        "",
+        f"**Target check** ({OURS} against {' and '.join(RIVALS)}, their libraries' defaults):",
+        "",
+        "| problem | ours | better rival | difference | our s.e. | within one s.e. or better |",
+        "|---|---|---|---|---|---|",
+    ]
+    ranks = []
+    for p in problems:
+        means = {o: float(best[p, o].mean()) for o in tpes}
+        ranks.append(dict(zip(tpes, _ranks([means[o] for o in tpes]), strict=True)))
+        rival = min(RIVALS, key=means.__getitem__)
+        ours = best[p, OURS]
+        se = float(ours.std(ddof=1) / math.sqrt(len(ours))) if len(ours) > 1 else math.nan
+        diff = means[OURS] - means[rival]
+        lines.append(
+            f"| {p} | {_fmt(means[OURS])} | {_fmt(means[rival])} ({rival}) | {diff:+.3g} "
+            f"| {_fmt(se)} | {'yes' if diff <= se else '**no**'} |"
+        )
+    mean_rank = {o: float(np.mean([r[o] for r in ranks])) for o in tpes}
+    lines += [
+        "",
+        "Mean rank among these three TPEs: "
+        + ", ".join(f"{o} {mean_rank[o]:.2f}" for o in tpes)
+        + ".",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -213,8 +266,11 @@ def main(argv: Sequence[str] | None = None) -> str:
     merged = {(r["problem"], r["optimizer"], r["seed"]): r for r in merged_runs(args.merge)}
     merged.update({(r["problem"], r["optimizer"], r["seed"]): r for r in results})
     md = tables(list(merged.values()), args.evals)
-    if args.merge:
-        md += "\nRuns merged from earlier outputs: " + ", ".join(args.merge) + ".\n"
+    md += target_check(list(merged.values()), args.evals)
+    for path in args.merge:
+        earlier = json.loads(Path(path).read_text())
+        md += f"\nRuns merged from `{path}`, made by `bench_quality.py {shlex.join(earlier['argv'])}`."
+    md += "\n" if args.merge else ""
     md += (
         "\nSettings:\n\n" + "\n".join(f"- {s}" for s in settings()) + "\n\n"
         f"Wall time {wall / 60:.1f} min with {args.jobs} worker process(es), each run "
