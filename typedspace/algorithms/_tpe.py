@@ -251,10 +251,12 @@ class TPEProposer:
         lies: list[tuple[FloatArray, IntArray]],
     ) -> tuple[FloatArray, IntArray]:
         """The best of ``n_candidates`` points drawn from the group's good model."""
-        if self.settings.split_per_group:
-            good = self._best(self.losses[group.trial[: group.size]])
+        rows = group.trial[: group.size]
+        # A group active in every trial has the global split; only the others need their own.
+        if self.settings.split_per_group and group.size < self.n_finished:
+            good = self._best(self.losses[rows])
         else:
-            good = below[group.trial[: group.size]]
+            good = below[rows]
         z, cats = group.z[: group.size], group.cats[: group.size]
         bad_z, bad_cats = z[~good], cats[~good]
         # The bad model is the big one: its rows come presorted, unless lies join them.
