@@ -25,3 +25,20 @@ def test_every_multiple_inside_the_bounds_is_drawn(
 def test_log_grid_bounds_are_exact() -> None:
     param = flatten(LogUniform(0.001, 1.0, q=0.001)).table.params[0]
     assert (param.low, param.high) == (0.001, 1.0)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "q", "ends"),
+    [(1e-16, 1.0, 0.125, (0.125, 1.0)), (-1.0, 1.0 - 1e-16, 0.5, (-1.0, 0.5))],
+)
+def test_a_multiple_just_outside_the_bounds_is_left_out(
+    low: float, high: float, q: float, ends: tuple[float, float]
+) -> None:
+    # 1e-16 / 0.125 is within 1e-9 of 0, yet 0.0 < 1e-16: found by Hypothesis.
+    values = sample_many(Uniform(low, high, q=q), 2_000, seed=0)
+    assert (min(values), max(values)) == ends
+
+
+def test_bounds_with_no_multiple_between_them_are_rejected() -> None:
+    with pytest.raises(ValueError, match="q"):
+        Uniform(1e-16, 1e-15, q=0.125)

@@ -26,7 +26,6 @@ from typedspace._table import (
     NumericParam,
     Param,
     ParamTable,
-    decimals_of,
 )
 from typedspace.distributions._base import DiscreteDistribution
 from typedspace.nodes import (
@@ -48,7 +47,7 @@ from typedspace.nodes import (
     Uniform,
     as_space,
 )
-from typedspace.nodes._base import grid_steps
+from typedspace.nodes._base import grid_steps, grid_value
 
 T = TypeVar("T")
 
@@ -257,7 +256,7 @@ def numeric_param(
             # Support is the grid of multiples of q inside the bounds; widening by q/2 on the
             # internal axis gives the end points the same mass as the inner points.
             first, last = grid_steps(low, high, q)
-            low, high = round(first * q, decimals_of(q)), round(last * q, decimals_of(q))
+            low, high = grid_value(first, q), grid_value(last, q)
             lo, hi = low - q / 2, high + q / 2
             if log:
                 lo = max(lo, leaf.low)

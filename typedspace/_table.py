@@ -7,7 +7,6 @@ algorithms in ``typedspace.algorithms`` work only on this table.
 
 from __future__ import annotations
 
-import decimal
 import math
 from collections.abc import Mapping
 from typing import Literal, Protocol, TypeAlias, cast
@@ -17,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from typedspace.distributions._base import ContinuousDistribution, DiscreteDistribution
+from typedspace.nodes._base import decimals_of
 
 #: A point of a space as the algorithms see it: parameter name -> value, active parameters only.
 #: Floats and ints are the parameter's values; a categorical's value is the index of its option.
@@ -35,12 +35,6 @@ class Clause:
 
 #: A conjunction of clauses, outermost first; the empty condition is "always active".
 Condition: TypeAlias = tuple[Clause, ...]
-
-
-def decimals_of(q: float) -> int:
-    """The number of decimals in q as written (0.05 -> 2, 0.25 -> 2, 1.0 -> 0, 1/3 -> 16)."""
-    exponent = decimal.Decimal(repr(q)).as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 class UnitWarp(Protocol):
