@@ -102,9 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=None, help="quality: seeds per cell")
     parser.add_argument("--jobs", type=int, default=2, help="quality: worker processes")
     parser.add_argument(
-        "--quality-args",
-        default="",
-        help='more bench_quality.py arguments, one string: "--optimizers ... --merge ..."',
+        "--optimizers", nargs="+", default=None, help="quality: optimizers to run (default all)"
+    )
+    parser.add_argument(
+        "--merge", nargs="+", default=[], metavar="JSON", help="quality: earlier runs to join"
     )
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--timeout", type=float, default=1800, help="per other script (s)")
@@ -129,7 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         quality_args = ["--seeds", str(seeds), "--jobs", str(args.jobs)]
         if args.quick:
             quality_args += ["--evals", "30"]
-        quality_args += shlex.split(args.quality_args)
+        if args.optimizers:
+            quality_args += ["--optimizers", *args.optimizers]
+        if args.merge:
+            quality_args += ["--merge", *args.merge]
         print(f"bench_quality.py {shlex.join(quality_args)}", file=sys.stderr, flush=True)
         parts += [
             "## Optimization quality (bench_quality.py)",
