@@ -108,6 +108,15 @@ def test_default_start_up_is_longer_for_conditional_spaces() -> None:
     assert TPE(n_startup=3).start(flatten(EVERY_LEAF).table, rng).n_startup == 3
 
 
+def test_default_bandwidths_depend_on_the_mode() -> None:
+    table, rng = flatten({"x": Uniform(0.0, 1.0)}).table, np.random.default_rng(0)
+    joint, alone = TPE().start(table, rng), TPE(multivariate=False).start(table, rng)
+    assert (joint.min_bandwidth, joint.bandwidth_exponent) == (0.03, 2.0)
+    assert (alone.min_bandwidth, alone.bandwidth_exponent) == (0.01, 1.0)
+    chosen = TPE(multivariate=False, min_bandwidth=0.2, bandwidth_exponent=3.0).start(table, rng)
+    assert (chosen.min_bandwidth, chosen.bandwidth_exponent) == (0.2, 3.0)
+
+
 @pytest.mark.parametrize("multivariate", [True, False])
 def test_seeded_runs_repeat(multivariate: bool) -> None:
     algo = TPE(multivariate=multivariate)
