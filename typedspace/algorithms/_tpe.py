@@ -72,8 +72,8 @@ class TPE:
       branch that has not yet produced one of the best trials overall has no good model: when
       chosen, its parameters are drawn from the prior and pushed away from its past trials, so
       it cannot catch up with a branch that did well early.  With the split per group a chosen
-      branch is searched around its own best trials (mixed conditional problem: 0.038 -> 0.030
-      over 80 seeds; SVC: 0.0202 -> 0.0197 over 40).  An unconditional space has one group,
+      branch is searched around its own best trials (mixed conditional problem: 0.032 -> 0.022
+      over 80 seeds; SVC: 0.0201 -> 0.0197 over 40; benchmarks/ABLATION.md).  An unconditional space has one group,
       always active, where both splits agree.
     * ``constant_liar`` (True): running trials (``pending``, and earlier proposals of the same
       batch) count as bad, so parallel workers spread out instead of proposing one point.
