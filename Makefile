@@ -30,7 +30,7 @@ quick: $(STAMP)
 	$(VENV)/bin/pytest -n 2 -q -m "not slow"
 
 demo: $(STAMP)
-	$(PY) -m typedspace.demo
+	$(PY) examples/demo.py
 
 # Benchmarks against Hyperopt and Optuna (installs the bench extra).
 bench: $(STAMP)

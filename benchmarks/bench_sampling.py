@@ -36,7 +36,7 @@ from typedspace import (
     sample,
     sample_many,
 )
-from typedspace._sample import draw_rows
+from typedspace.backends._sample import draw_rows
 
 SPACE: Space[dict[str, Any]] = as_space(
     {

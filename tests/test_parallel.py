@@ -21,8 +21,8 @@ import numpy as np
 import pytest
 
 from typedspace import IntUniform, TrialState, Uniform, optimize
-from typedspace._table import Assignment, ParamTable
 from typedspace.algorithms import RandomSearch
+from typedspace.backends._table import Assignment, ParamTable
 from typedspace.storage import InMemoryStorage
 
 from . import _objectives as objectives

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from typedspace import Choice, Cond, IntUniform, LogUniform, Uniform, flatten, optimize
-from typedspace._importance import eta_squared, importances
-from typedspace._trial import TrialRecord
 from typedspace.algorithms import RandomSearch
 from typedspace.plots import plot_history, plot_importance, plot_params, write_report
+from typedspace.plots._importance import eta_squared, importances
+from typedspace.storage import TrialRecord
 
 matplotlib.use("Agg")
 

@@ -21,16 +21,18 @@ from typedspace import (
     LogUniform,
     Map,
     Normal,
+    SerializationError,
     Space,
     Tuple,
     Uniform,
     as_space,
     flatten,
+    from_json,
     param,
     record,
     space_of,
+    to_json,
 )
-from typedspace._serialize import SerializationError, from_json, to_json
 from typedspace.distributions import Beta, BoundedPoisson
 from typedspace.testing import spaces
 

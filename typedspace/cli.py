@@ -63,11 +63,11 @@ def _existing_db(path: str) -> str:
 def cmd_space(args: argparse.Namespace) -> None:
     space = load_space(args.space)
     if args.json:
-        from typedspace._serialize import to_json
+        from typedspace import to_json
 
         print(to_json(space))
     else:
-        from typedspace._pretty import pretty
+        from typedspace import pretty
 
         print(pretty(space))
 

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 
 from typedspace import flatten
-from typedspace._table import Assignment
 from typedspace.algorithms import Algorithm
+from typedspace.backends._table import Assignment
 
 Space = Mapping[str, Any]
 

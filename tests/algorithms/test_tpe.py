@@ -23,8 +23,8 @@ from typedspace import (
     Uniform,
     flatten,
 )
-from typedspace._table import NumericParam
 from typedspace.algorithms import TPE, RandomSearch
+from typedspace.backends._table import NumericParam
 from typedspace.distributions import Beta, BoundedPoisson
 
 EVERY_LEAF = {

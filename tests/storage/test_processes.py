@@ -15,10 +15,9 @@ import numpy as np
 import pytest
 
 from typedspace import Optimizer, TrialState, optimize
-from typedspace._table import Assignment, ParamTable
-from typedspace._trial import TrialRecord
 from typedspace.algorithms import RandomSearch
-from typedspace.storage import SQLiteStorage, StorageError
+from typedspace.backends._table import Assignment, ParamTable
+from typedspace.storage import SQLiteStorage, StorageError, TrialRecord
 
 from .worker import SPACE
 

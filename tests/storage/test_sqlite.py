@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from typedspace import ErrorInfo, IntUniform, TrialState, Uniform, optimize
-from typedspace._trial import TrialRecord
 from typedspace.algorithms import RandomSearch
 from typedspace.storage import (
     BudgetExhausted,
@@ -21,6 +20,7 @@ from typedspace.storage import (
     StorageError,
     StudyInfo,
     StudyMismatch,
+    TrialRecord,
 )
 
 

@@ -16,12 +16,8 @@ from typedspace.distributions import (
     TruncatedExponential,
 )
 from typedspace.distributions._base import FloatArray, IntArray
-from typedspace.testing._conformance import (
-    CHECKS,
-    Distribution,
-    DistributionCheckError,
-    check_distribution,
-)
+from typedspace.errors import DistributionCheckError
+from typedspace.testing._conformance import CHECKS, Distribution, check_distribution
 
 SHIPPED: list[Distribution] = [
     Beta(2.0, 5.0),

@@ -14,7 +14,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from typedspace._table import Assignment, ParamTable
+from typedspace.backends._table import Assignment, ParamTable
 
 
 @runtime_checkable

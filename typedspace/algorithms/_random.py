@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import attrs
 import numpy as np
 
-from typedspace._table import Assignment, ParamTable
+from typedspace.backends._table import Assignment, ParamTable
 
 
 @attrs.frozen

@@ -17,15 +17,16 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from typedspace._table import (
+from typedspace.algorithms._parzen import Axes, AxisOrder, FloatArray, IntArray, Mixture
+from typedspace.backends._table import (
     Assignment,
     CategoricalParam,
     Condition,
     NumericParam,
     Param,
     ParamTable,
+    holds,
 )
-from typedspace.algorithms._parzen import Axes, AxisOrder, FloatArray, IntArray, Mixture
 
 
 @attrs.frozen
@@ -150,9 +151,7 @@ class _Group:
         self.order = AxisOrder(len(self.numeric))
 
     def is_active(self, assignment: Assignment) -> bool:
-        return all(
-            c.param in assignment and assignment[c.param] in c.allowed for c in self.condition
-        )
+        return holds(self.condition, assignment)
 
     def encode(self, assignment: Assignment) -> tuple[FloatArray, IntArray]:
         """The group's row of an assignment in which it is active."""

@@ -6,6 +6,7 @@
 True
 """
 
+from typedspace._exports import publish
 from typedspace.distributions._base import ContinuousDistribution, DiscreteDistribution
 from typedspace.distributions._examples import Beta, BoundedPoisson, TruncatedExponential
 
@@ -16,3 +17,5 @@ __all__ = [
     "DiscreteDistribution",
     "TruncatedExponential",
 ]
+
+publish("typedspace.distributions", globals(), __all__)

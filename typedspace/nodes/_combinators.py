@@ -1,9 +1,4 @@
-"""Interior nodes: spaces built from other spaces.
-
-``Map`` applies a function, ``Cond`` picks a branch, ``Tuple``/``Dict``/``List`` build
-containers.  Plain JSON-like dicts and lists that contain spaces are accepted wherever a space is
-(``as_space`` converts them), so a finished space reads like one configuration value.
-"""
+"""Interior nodes that compute: ``Map`` applies a function, ``Cond`` picks a branch."""
 
 from __future__ import annotations
 
@@ -12,15 +7,10 @@ from typing import Any, TypeVar, overload
 
 import attrs
 
-from typedspace.nodes._base import (
-    Space,
-    check_space,
-    content_hash,
-    describe,
-    explicit_names,
-    merge_explicit_names,
-)
-from typedspace.nodes._leaves import Choice, Const, IntLogUniform, IntUniform
+from typedspace.nodes._base import Space, check_space, content_hash, describe
+from typedspace.nodes._choice import Choice
+from typedspace.nodes._containers import as_space, names_below
+from typedspace.nodes._leaves import Const, IntLogUniform, IntUniform
 
 T_co = TypeVar("T_co", covariant=True)
 K = TypeVar("K")
@@ -30,48 +20,6 @@ C = TypeVar("C")
 D = TypeVar("D")
 E = TypeVar("E")
 F = TypeVar("F")
-
-
-def _contains_space(obj: object) -> bool:
-    if isinstance(obj, Space):
-        return True
-    if isinstance(obj, Mapping):
-        return any(_contains_space(v) for v in obj.values())
-    if isinstance(obj, list | tuple):
-        return any(_contains_space(v) for v in obj)
-    return False
-
-
-def as_space(obj: object) -> Space[Any]:
-    """Turn a JSON-like value (dicts, lists and tuples of spaces and constants) into a space.
-
-    A space is returned unchanged and any other value becomes a ``Const``.
-
-    >>> from typedspace import Uniform
-    >>> as_space({"lr": Uniform(0.0, 1.0), "layers": [2, 3]})  # doctest: +ELLIPSIS
-    Dict(items=(('lr', Uniform(...)), ('layers', List(...))))
-    """
-    if isinstance(obj, Space):
-        return obj
-    if isinstance(obj, Mapping):
-        for key in obj:
-            if not isinstance(key, str):
-                raise TypeError(f"dict space keys must be str, got {key!r}")
-        return Dict({k: as_space(v) for k, v in obj.items()})
-    if isinstance(obj, list):
-        return List([as_space(v) for v in obj])
-    if isinstance(obj, tuple):
-        return _tuple_of(tuple(as_space(v) for v in obj))
-    return Const(obj)
-
-
-def as_space_if_nested(obj: object) -> object:
-    """A container holding spaces becomes a space; a plain value stays a plain value."""
-    return as_space(obj) if _contains_space(obj) else obj
-
-
-def _names_below(owner: str, children: tuple[Space[Any], ...]) -> frozenset[str]:
-    return merge_explicit_names(owner, (explicit_names(c) for c in children))
 
 
 @attrs.frozen(init=False, unsafe_hash=False)
@@ -148,7 +96,7 @@ class Map(Space[T_co]):
         if not args:
             raise ValueError(f"{owner}: needs at least one space to map over")
         spaces = tuple(as_space(a) for a in args)
-        names = _names_below(owner, spaces)
+        names = names_below(owner, spaces)
         self.__attrs_init__(f, spaces, names, content_hash(Map, f, spaces))  # pyright: ignore[reportAttributeAccessIssue]
 
 
@@ -215,126 +163,5 @@ class Cond(Space[T_co]):
             if key not in keys:
                 raise ValueError(f"{owner}: branch {key!r} can never be selected")
         ordered = tuple((key, as_space(branches[key])) for key in keys)
-        names = _names_below(owner, (selector, *(s for _, s in ordered)))
+        names = names_below(owner, (selector, *(s for _, s in ordered)))
         self.__attrs_init__(selector, ordered, names, content_hash(Cond, selector, ordered))  # pyright: ignore[reportAttributeAccessIssue]
-
-
-@attrs.frozen(init=False, unsafe_hash=False)
-class Tuple(Space[T_co]):
-    """A tuple with one element drawn from each space.
-
-    >>> from typedspace import IntUniform, Choice, sample
-    >>> n, act = sample(Tuple(IntUniform(1, 3), Choice("relu", "tanh")), seed=0)
-    """
-
-    items: tuple[Space[Any], ...]
-    explicit_names: frozenset[str] = attrs.field(eq=False, repr=False)
-    cached_hash: int = attrs.field(eq=False, repr=False)
-
-    def __hash__(self) -> int:
-        return self.cached_hash
-
-    @overload
-    def __init__(self: Tuple[tuple[()]], /) -> None: ...
-    @overload
-    def __init__(self: Tuple[tuple[A]], a: Space[A], /) -> None: ...
-    @overload
-    def __init__(self: Tuple[tuple[A, B]], a: Space[A], b: Space[B], /) -> None: ...
-    @overload
-    def __init__(self: Tuple[tuple[A, B, C]], a: Space[A], b: Space[B], c: Space[C], /) -> None: ...
-    @overload
-    def __init__(
-        self: Tuple[tuple[A, B, C, D]], a: Space[A], b: Space[B], c: Space[C], d: Space[D], /
-    ) -> None: ...
-    @overload
-    def __init__(
-        self: Tuple[tuple[A, B, C, D, E]],
-        a: Space[A],
-        b: Space[B],
-        c: Space[C],
-        d: Space[D],
-        e: Space[E],
-        /,
-    ) -> None: ...
-    @overload
-    def __init__(
-        self: Tuple[tuple[A, B, C, D, E, F]],
-        a: Space[A],
-        b: Space[B],
-        c: Space[C],
-        d: Space[D],
-        e: Space[E],
-        f: Space[F],
-        /,
-    ) -> None: ...
-    # The untyped fallback starts at seven items: were it open to fewer, a checker that fails
-    # the typed overload against an annotated target would fall back to it and accept
-    # ``x: Space[tuple[int, int]] = Tuple(Uniform(...), ...)``.
-    @overload
-    def __init__(
-        self: Tuple[tuple[Any, ...]],
-        a: Space[Any],
-        b: Space[Any],
-        c: Space[Any],
-        d: Space[Any],
-        e: Space[Any],
-        f: Space[Any],
-        g: Space[Any],
-        /,
-        *items: Space[Any],
-    ) -> None: ...
-    def __init__(self, *items: Any) -> None:
-        spaces = tuple(as_space(i) for i in items)
-        names = _names_below("Tuple", spaces)
-        self.__attrs_init__(spaces, names, content_hash(Tuple, spaces))  # pyright: ignore[reportAttributeAccessIssue]
-
-
-def _tuple_of(items: tuple[Space[Any], ...]) -> Space[Any]:
-    return Tuple(*items)
-
-
-@attrs.frozen(init=False, unsafe_hash=False)
-class Dict(Space[dict[str, Any]]):
-    """A dict with a value drawn for each key (what a JSON-like ``{...}`` of spaces becomes).
-
-    >>> from typedspace import Uniform
-    >>> Dict({"lr": Uniform(0.0, 1.0)}) == as_space({"lr": Uniform(0.0, 1.0)})
-    True
-    """
-
-    items: tuple[tuple[str, Space[Any]], ...]
-    explicit_names: frozenset[str] = attrs.field(eq=False, repr=False)
-    cached_hash: int = attrs.field(eq=False, repr=False)
-
-    def __hash__(self) -> int:
-        return self.cached_hash
-
-    def __init__(self, items: Mapping[str, object], /) -> None:
-        converted = tuple((key, as_space(value)) for key, value in items.items())
-        for key, _ in converted:
-            if not isinstance(key, str):
-                raise TypeError(f"Dict: keys must be str, got {key!r}")
-        names = _names_below("Dict", tuple(s for _, s in converted))
-        self.__attrs_init__(converted, names, content_hash(Dict, converted))  # pyright: ignore[reportAttributeAccessIssue]
-
-
-@attrs.frozen(init=False, unsafe_hash=False)
-class List(Space[list[Any]]):
-    """A list with one element drawn from each space (what a JSON-like ``[...]`` becomes).
-
-    >>> from typedspace import IntUniform, sample
-    >>> len(sample(List([IntUniform(1, 2), 3]), seed=0))
-    2
-    """
-
-    items: tuple[Space[Any], ...]
-    explicit_names: frozenset[str] = attrs.field(eq=False, repr=False)
-    cached_hash: int = attrs.field(eq=False, repr=False)
-
-    def __hash__(self) -> int:
-        return self.cached_hash
-
-    def __init__(self, items: list[object] | tuple[object, ...], /) -> None:
-        spaces = tuple(as_space(i) for i in items)
-        names = _names_below("List", spaces)
-        self.__attrs_init__(spaces, names, content_hash(List, spaces))  # pyright: ignore[reportAttributeAccessIssue]

@@ -12,7 +12,7 @@ from typing import Any, TypeVar, cast, dataclass_transform
 import attrs
 
 from typedspace.nodes._base import Space, content_hash, explicit_names, merge_explicit_names
-from typedspace.nodes._combinators import as_space
+from typedspace.nodes._containers import as_space
 
 T = TypeVar("T")
 R_co = TypeVar("R_co", covariant=True)

@@ -9,6 +9,8 @@ Needs scikit-learn (``pip install typedspace[sklearn]``); the core package never
 'rbf'
 """
 
+from typedspace._exports import publish
+from typedspace.errors import TrialTimeout, WorkerCrashed
 from typedspace.sklearn._auto import AutoClassifier, AutoRegressor
 from typedspace.sklearn._classifiers import (
     extra_trees_classifier,
@@ -45,7 +47,6 @@ from typedspace.sklearn._spaces import (
     pipeline,
     standard_scaler,
 )
-from typedspace.sklearn._worker import TrialTimeout, WorkerCrashed
 
 __all__ = [
     "CLASSIFIERS",
@@ -82,3 +83,5 @@ __all__ = [
     "svc",
     "svr",
 ]
+
+publish("typedspace.sklearn", globals(), __all__)

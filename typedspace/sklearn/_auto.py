@@ -20,10 +20,10 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted, indexable
 
-from typedspace._optimize import Result, optimize
-from typedspace._trial import Outcome, Trial, TrialState
 from typedspace.algorithms import Algorithm
+from typedspace.errors import TrialTimeout
 from typedspace.nodes import Space
+from typedspace.run import Outcome, Result, optimize
 from typedspace.sklearn._search import (
     CrossValidation,
     _if_best_has,
@@ -33,7 +33,8 @@ from typedspace.sklearn._search import (
     representative,
 )
 from typedspace.sklearn._spaces import any_classifier, any_preprocessing, any_regressor, pipeline
-from typedspace.sklearn._worker import TimedWorker, TrialTimeout
+from typedspace.sklearn._worker import TimedWorker
+from typedspace.storage import Trial, TrialState
 
 
 class _Auto(BaseEstimator):  # type: ignore[misc]

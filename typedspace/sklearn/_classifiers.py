@@ -27,10 +27,12 @@ from sklearn.svm import SVC
 from typedspace.nodes import Choice, IntLogUniform, IntUniform, LogUniform, Space, Uniform
 from typedspace.sklearn._build import Param, estimator, switch
 from typedspace.sklearn._shared import (
-    forest_params,
-    hidden_layers,
-    kernel_params,
-    sgd_penalty,
+    forest,
+    hist_gradient_boosting,
+    k_neighbors,
+    mlp,
+    sgd,
+    svm_kernel,
 )
 
 #: Both classifier families weight classes as given or inversely to their frequency.
@@ -68,13 +70,9 @@ def svc(
     >>> sample(svc(kernel="poly", degree=2), seed=0).degree
     2
     """
-
-    def branch(name: str) -> dict[str, object]:
-        return kernel_params(name, gamma=gamma, degree=degree, coef0=coef0)
-
     params = {
         "C": C,
-        "kernel": switch(kernel, branch, "kernel"),
+        "kernel": svm_kernel(kernel, gamma=gamma, degree=degree, coef0=coef0),
         "class_weight": class_weight,
         "max_iter": max_iter,
         "random_state": random_state,
@@ -157,7 +155,7 @@ def k_neighbors_classifier(
     >>> sample(k_neighbors_classifier(n_neighbors=3), seed=0).n_neighbors
     3
     """
-    return estimator(KNeighborsClassifier, {"n_neighbors": n_neighbors, "weights": weights, "p": p})
+    return k_neighbors(KNeighborsClassifier, n_neighbors=n_neighbors, weights=weights, p=p)
 
 
 def random_forest_classifier(
@@ -183,9 +181,17 @@ def random_forest_classifier(
     >>> sample(random_forest_classifier(n_estimators=20), seed=0).n_estimators
     20
     """
-    params = forest_params(n_estimators, max_features, max_depth, min_samples_leaf, random_state)
-    params |= {"criterion": criterion, "bootstrap": bootstrap, "class_weight": class_weight}
-    return estimator(RandomForestClassifier, params)
+    return forest(
+        RandomForestClassifier,
+        n_estimators=n_estimators,
+        max_features=max_features,
+        max_depth=max_depth,
+        min_samples_leaf=min_samples_leaf,
+        random_state=random_state,
+        criterion=criterion,
+        bootstrap=bootstrap,
+        class_weight=class_weight,
+    )
 
 
 def extra_trees_classifier(
@@ -204,9 +210,16 @@ def extra_trees_classifier(
     >>> sample(extra_trees_classifier(criterion="gini"), seed=0).criterion
     'gini'
     """
-    params = forest_params(n_estimators, max_features, max_depth, min_samples_leaf, random_state)
-    params |= {"criterion": criterion, "class_weight": class_weight}
-    return estimator(ExtraTreesClassifier, params)
+    return forest(
+        ExtraTreesClassifier,
+        n_estimators=n_estimators,
+        max_features=max_features,
+        max_depth=max_depth,
+        min_samples_leaf=min_samples_leaf,
+        random_state=random_state,
+        criterion=criterion,
+        class_weight=class_weight,
+    )
 
 
 def hist_gradient_boosting_classifier(
@@ -238,18 +251,18 @@ def hist_gradient_boosting_classifier(
     >>> sample(hist_gradient_boosting_classifier(max_iter=50), seed=0).max_iter
     50
     """
-    params = {
-        "learning_rate": learning_rate,
-        "max_iter": max_iter,
-        "max_leaf_nodes": max_leaf_nodes,
-        "min_samples_leaf": min_samples_leaf,
-        "l2_regularization": l2_regularization,
-        "max_features": max_features,
-        "early_stopping": early_stopping,
-        "class_weight": class_weight,
-        "random_state": random_state,
-    }
-    return estimator(HistGradientBoostingClassifier, params)
+    return hist_gradient_boosting(
+        HistGradientBoostingClassifier,
+        learning_rate=learning_rate,
+        max_iter=max_iter,
+        max_leaf_nodes=max_leaf_nodes,
+        min_samples_leaf=min_samples_leaf,
+        l2_regularization=l2_regularization,
+        max_features=max_features,
+        early_stopping=early_stopping,
+        random_state=random_state,
+        class_weight=class_weight,
+    )
 
 
 def mlp_classifier(
@@ -278,16 +291,17 @@ def mlp_classifier(
     >>> sample(mlp_classifier(width=32, depth=2), seed=0).hidden_layer_sizes
     (32, 32)
     """
-    params = {
-        "hidden_layer_sizes": hidden_layers(width, depth),
-        "activation": activation,
-        "alpha": alpha,
-        "learning_rate_init": learning_rate_init,
-        "max_iter": max_iter,
-        "early_stopping": early_stopping,
-        "random_state": random_state,
-    }
-    return estimator(MLPClassifier, params)
+    return mlp(
+        MLPClassifier,
+        width=width,
+        depth=depth,
+        activation=activation,
+        alpha=alpha,
+        learning_rate_init=learning_rate_init,
+        max_iter=max_iter,
+        early_stopping=early_stopping,
+        random_state=random_state,
+    )
 
 
 def sgd_classifier(
@@ -311,11 +325,12 @@ def sgd_classifier(
     >>> sample(sgd_classifier(penalty="l2"), seed=0).penalty
     'l2'
     """
-    params = {
-        "loss": loss,
-        "penalty": sgd_penalty(penalty, l1_ratio),
-        "alpha": alpha,
-        "class_weight": class_weight,
-        "random_state": random_state,
-    }
-    return estimator(SGDClassifier, params)
+    return sgd(
+        SGDClassifier,
+        loss=loss,
+        penalty=penalty,
+        alpha=alpha,
+        l1_ratio=l1_ratio,
+        random_state=random_state,
+        class_weight=class_weight,
+    )

@@ -18,8 +18,15 @@ from sklearn.neural_network import MLPRegressor
 from sklearn.svm import SVR
 
 from typedspace.nodes import Choice, IntLogUniform, IntUniform, LogUniform, Space, Uniform
-from typedspace.sklearn._build import Param, estimator, switch
-from typedspace.sklearn._shared import forest_params, hidden_layers, kernel_params, sgd_penalty
+from typedspace.sklearn._build import Param, estimator
+from typedspace.sklearn._shared import (
+    forest,
+    hist_gradient_boosting,
+    k_neighbors,
+    mlp,
+    sgd,
+    svm_kernel,
+)
 
 
 def svr(
@@ -41,14 +48,10 @@ def svr(
     >>> sample(svr(kernel="linear"), seed=0).kernel
     'linear'
     """
-
-    def branch(name: str) -> dict[str, object]:
-        return kernel_params(name, gamma=gamma, degree=degree, coef0=coef0)
-
     params = {
         "C": C,
         "epsilon": epsilon,
-        "kernel": switch(kernel, branch, "kernel"),
+        "kernel": svm_kernel(kernel, gamma=gamma, degree=degree, coef0=coef0),
         "max_iter": max_iter,
     }
     return estimator(SVR, params)
@@ -105,7 +108,7 @@ def k_neighbors_regressor(
     >>> sample(k_neighbors_regressor(p=1), seed=0).p
     1
     """
-    return estimator(KNeighborsRegressor, {"n_neighbors": n_neighbors, "weights": weights, "p": p})
+    return k_neighbors(KNeighborsRegressor, n_neighbors=n_neighbors, weights=weights, p=p)
 
 
 def random_forest_regressor(
@@ -124,9 +127,15 @@ def random_forest_regressor(
     >>> sample(random_forest_regressor(bootstrap=False), seed=0).bootstrap
     False
     """
-    params = forest_params(n_estimators, max_features, max_depth, min_samples_leaf, random_state)
-    params["bootstrap"] = bootstrap
-    return estimator(RandomForestRegressor, params)
+    return forest(
+        RandomForestRegressor,
+        n_estimators=n_estimators,
+        max_features=max_features,
+        max_depth=max_depth,
+        min_samples_leaf=min_samples_leaf,
+        random_state=random_state,
+        bootstrap=bootstrap,
+    )
 
 
 def extra_trees_regressor(
@@ -143,8 +152,14 @@ def extra_trees_regressor(
     >>> sample(extra_trees_regressor(max_depth=4), seed=0).max_depth
     4
     """
-    params = forest_params(n_estimators, max_features, max_depth, min_samples_leaf, random_state)
-    return estimator(ExtraTreesRegressor, params)
+    return forest(
+        ExtraTreesRegressor,
+        n_estimators=n_estimators,
+        max_features=max_features,
+        max_depth=max_depth,
+        min_samples_leaf=min_samples_leaf,
+        random_state=random_state,
+    )
 
 
 def hist_gradient_boosting_regressor(
@@ -164,17 +179,17 @@ def hist_gradient_boosting_regressor(
     >>> sample(hist_gradient_boosting_regressor(learning_rate=0.1), seed=0).learning_rate
     0.1
     """
-    params = {
-        "learning_rate": learning_rate,
-        "max_iter": max_iter,
-        "max_leaf_nodes": max_leaf_nodes,
-        "min_samples_leaf": min_samples_leaf,
-        "l2_regularization": l2_regularization,
-        "max_features": max_features,
-        "early_stopping": early_stopping,
-        "random_state": random_state,
-    }
-    return estimator(HistGradientBoostingRegressor, params)
+    return hist_gradient_boosting(
+        HistGradientBoostingRegressor,
+        learning_rate=learning_rate,
+        max_iter=max_iter,
+        max_leaf_nodes=max_leaf_nodes,
+        min_samples_leaf=min_samples_leaf,
+        l2_regularization=l2_regularization,
+        max_features=max_features,
+        early_stopping=early_stopping,
+        random_state=random_state,
+    )
 
 
 def mlp_regressor(
@@ -194,16 +209,17 @@ def mlp_regressor(
     >>> sample(mlp_regressor(depth=1, width=8), seed=0).hidden_layer_sizes
     (8,)
     """
-    params = {
-        "hidden_layer_sizes": hidden_layers(width, depth),
-        "activation": activation,
-        "alpha": alpha,
-        "learning_rate_init": learning_rate_init,
-        "max_iter": max_iter,
-        "early_stopping": early_stopping,
-        "random_state": random_state,
-    }
-    return estimator(MLPRegressor, params)
+    return mlp(
+        MLPRegressor,
+        width=width,
+        depth=depth,
+        activation=activation,
+        alpha=alpha,
+        learning_rate_init=learning_rate_init,
+        max_iter=max_iter,
+        early_stopping=early_stopping,
+        random_state=random_state,
+    )
 
 
 def sgd_regressor(
@@ -221,10 +237,11 @@ def sgd_regressor(
     >>> sample(sgd_regressor(loss="huber"), seed=0).loss
     'huber'
     """
-    params = {
-        "loss": loss,
-        "penalty": sgd_penalty(penalty, l1_ratio),
-        "alpha": alpha,
-        "random_state": random_state,
-    }
-    return estimator(SGDRegressor, params)
+    return sgd(
+        SGDRegressor,
+        loss=loss,
+        penalty=penalty,
+        alpha=alpha,
+        l1_ratio=l1_ratio,
+        random_state=random_state,
+    )

@@ -26,14 +26,13 @@ from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, indexable
 
-from typedspace._flatten import flatten
-from typedspace._optimize import Result, optimize
-from typedspace._sample import sample
-from typedspace._table import Assignment, CategoricalParam
-from typedspace._trial import ErrorInfo, Outcome, Trial, TrialState
 from typedspace.algorithms import Algorithm
+from typedspace.backends._flatten import flatten
+from typedspace.backends._sample import sample
+from typedspace.backends._table import Assignment, CategoricalParam
 from typedspace.nodes import Space
-from typedspace.storage import Storage
+from typedspace.run import Outcome, Result, optimize
+from typedspace.storage import ErrorInfo, Storage, Trial, TrialState
 
 #: A cross-validation split: train and test indices.
 Split = tuple[NDArray[np.intp], NDArray[np.intp]]

@@ -16,18 +16,11 @@ import warnings
 from multiprocessing.connection import Connection
 from typing import Any
 
+from typedspace.errors import TrialTimeout, WorkerCrashed
 from typedspace.sklearn._search import CrossValidation
 
 #: Seconds a new worker process may take to start and import scikit-learn.
 STARTUP_TIMEOUT = 60.0
-
-
-class TrialTimeout(TimeoutError):
-    """A trial ran past its time limit; its process was killed."""
-
-
-class WorkerCrashed(RuntimeError):
-    """The worker process died during a trial (out of memory, a crash in compiled code)."""
 
 
 def _serve(conn: Connection, objective: CrossValidation) -> None:

@@ -12,7 +12,10 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from typedspace._trial import TrialRecord
+from typedspace.errors import BudgetExhausted, StorageError, StudyMismatch
+from typedspace.storage._records import TrialRecord
+
+__all__ = ["BudgetExhausted", "Reclaiming", "Storage", "StorageError", "StudyInfo", "StudyMismatch"]
 
 
 @attrs.frozen
@@ -29,16 +32,14 @@ class StudyInfo:
     attributes: dict[str, Any] = attrs.field(factory=dict)
 
 
-class StudyMismatch(ValueError):
-    """An existing study was opened with a different space."""
-
-
-class StorageError(RuntimeError):
-    """The storage cannot be used (not a typedspace database, corrupt, newer schema ...)."""
-
-
-class BudgetExhausted(RuntimeError):
-    """``start_trial`` refused: the study already has its ``limit`` of trials that count."""
+def check_same_space(stored: StudyInfo, info: StudyInfo, allow_space_change: bool) -> None:
+    """Opening a study with another space is an error unless explicitly allowed."""
+    if stored.space_fingerprint != info.space_fingerprint and not allow_space_change:
+        raise StudyMismatch(
+            f"study {info.name!r} was created with a different space:\n"
+            f"stored:\n{stored.space_text}\nnow:\n{info.space_text}\n"
+            "pass allow_space_change=True to continue it with the new space"
+        )
 
 
 @runtime_checkable

@@ -7,18 +7,9 @@ from collections.abc import Sequence
 
 import attrs
 
-from typedspace._trial import TrialRecord, TrialState
-from typedspace.storage._base import BudgetExhausted, StudyInfo, StudyMismatch
-
-
-def check_same_space(stored: StudyInfo, info: StudyInfo, allow_space_change: bool) -> None:
-    """Opening a study with another space is an error unless explicitly allowed."""
-    if stored.space_fingerprint != info.space_fingerprint and not allow_space_change:
-        raise StudyMismatch(
-            f"study {info.name!r} was created with a different space:\n"
-            f"stored:\n{stored.space_text}\nnow:\n{info.space_text}\n"
-            "pass allow_space_change=True to continue it with the new space"
-        )
+from typedspace.errors import BudgetExhausted
+from typedspace.storage._base import StudyInfo, check_same_space
+from typedspace.storage._records import TrialRecord, TrialState
 
 
 class InMemoryStorage:

@@ -28,10 +28,10 @@ from typing import Any, Literal, cast
 
 import attrs
 
-from typedspace._trial import ErrorInfo, TrialRecord, TrialState
-from typedspace.storage._base import BudgetExhausted, StorageError, StudyInfo
-from typedspace.storage._memory import check_same_space
+from typedspace.errors import BudgetExhausted, StorageError
+from typedspace.storage._base import StudyInfo, check_same_space
 from typedspace.storage._owner import Owner, current_owner, is_dead
+from typedspace.storage._records import ErrorInfo, TrialRecord, TrialState
 from typedspace.storage._sqlite_file import connect
 
 _TRIAL_COLUMNS = (

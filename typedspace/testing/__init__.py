@@ -12,7 +12,9 @@
 >>> test_reproducible()
 """
 
-from typedspace.testing._conformance import CHECKS, DistributionCheckError, check_distribution
+from typedspace._exports import publish
+from typedspace.errors import DistributionCheckError
+from typedspace.testing._conformance import CHECKS, check_distribution
 from typedspace.testing.strategies import ALL_KINDS, assignments, spaces, values
 
 __all__ = [
@@ -24,3 +26,5 @@ __all__ = [
     "spaces",
     "values",
 ]
+
+publish("typedspace.testing", globals(), __all__)

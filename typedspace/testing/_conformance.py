@@ -15,6 +15,7 @@ import numpy as np
 from scipy import integrate, stats
 
 from typedspace.distributions import ContinuousDistribution, DiscreteDistribution
+from typedspace.errors import DistributionCheckError
 
 Distribution = ContinuousDistribution | DiscreteDistribution
 
@@ -24,14 +25,6 @@ SAMPLES = 4000
 #: with probability 1e-6, so the check is stable, while a wrong CDF at this sample size is
 #: detected unless it differs from the samples' law by less than about 0.04 in KS distance.
 ALPHA = 1e-6
-
-
-class DistributionCheckError(AssertionError):
-    """A custom distribution broke a property of the protocol (the message says which)."""
-
-    def __init__(self, check: str, dist: object, detail: str) -> None:
-        super().__init__(f"{type(dist).__name__} fails {check!r}: {detail}")
-        self.check = check
 
 
 def _draw(dist: Distribution, seed: int, n: int = SAMPLES) -> np.ndarray[Any, Any]:

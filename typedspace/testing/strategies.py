@@ -15,8 +15,8 @@ import attrs
 import numpy as np
 from hypothesis import strategies as st
 
-from typedspace._flatten import flatten
-from typedspace._table import CategoricalParam, NumericParam, ParamTable
+from typedspace.backends._flatten import flatten
+from typedspace.backends._table import CategoricalParam, NumericParam, ParamTable
 from typedspace.distributions import (
     Beta,
     BoundedPoisson,

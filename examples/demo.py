@@ -1,4 +1,4 @@
-"""A tour of typedspace: ``python -m typedspace.demo`` (``make demo``).
+"""A tour of typedspace: ``python -m examples/demo.py`` (``make demo``).
 
 1. ``demo_space()``: a realistic conditional space (a network's training configuration: SGD or
    Adam with their own hyperparameters, layer widths through ``Map``), printed and sampled.

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 import matplotlib
 import numpy as np
 
-from typedspace._importance import importances
-from typedspace._table import CategoricalParam, NumericParam, ParamTable
-from typedspace._trial import TrialRecord, TrialState
+from typedspace.backends._table import CategoricalParam, NumericParam, ParamTable
+from typedspace.plots._importance import importances
+from typedspace.storage._records import TrialRecord, TrialState
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -107,7 +107,7 @@ def plot_params(records: Sequence[TrialRecord], table: ParamTable | None = None)
 
 def plot_importance(records: Sequence[TrialRecord], table: ParamTable | None = None) -> Figure:
     """Each parameter's eta^2 (share of the loss ranks' variance it explains on its own;
-    see ``typedspace._importance``)."""
+    see ``typedspace.plots._importance``)."""
     categorical = {p.name: isinstance(p, CategoricalParam) for p in table.params} if table else None
     scores = importances(records, categorical)
     fig = _figure(6, 0.4 * max(3, len(scores)) + 1)

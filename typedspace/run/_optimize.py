@@ -1,28 +1,30 @@
-"""The optimization loop: ``optimize(objective, space, algo)`` returns the best typed value.
+"""``optimize(objective, space, algo)``: the whole run in one call, and its ``Result``.
 
-Built on the ask/tell ``Optimizer``: the loop only decides how many trials run at once, calls
-the objective (inline, or on an executor's workers) and applies the stopping rules.
+Built on the ask/tell ``Optimizer``; the ``Loop`` applies the stopping rules and runs trials
+inline, ``run_parallel`` on an executor's workers.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import os
-import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar, overload
 
 import attrs
 
-from typedspace._encode import encode
-from typedspace._optimizer import Optimizer, best_of
-from typedspace._progress import ProgressBar
-from typedspace._stopping import EarlyStop
-from typedspace._table import Assignment
-from typedspace._trial import ObjectiveResult, Outcome, Trial, TrialState, check_loss
 from typedspace.algorithms import Algorithm
+from typedspace.backends._encode import encode
+from typedspace.backends._table import Assignment
 from typedspace.nodes import Space
-from typedspace.storage import BudgetExhausted, Storage
+from typedspace.run._loop import Loop, LoopSettings
+from typedspace.run._objective import ObjectiveResult
+from typedspace.run._optimizer import Optimizer
+from typedspace.run._parallel import run_parallel
+from typedspace.run._progress import ProgressBar
+from typedspace.run._stopping import EarlyStop
+from typedspace.storage import Storage
+from typedspace.storage._records import Trial, TrialState, best_of
 
 T = TypeVar("T")
 
@@ -60,12 +62,6 @@ class Result(Generic[T]):
         return tuple(t for t in self.trials if t.state is TrialState.FAILED)
 
 
-def evaluate(objective: Callable[[Any], object], value: Any) -> tuple[float, Mapping[str, Any]]:
-    """Run the objective and check its result (raises what the objective raised, or
-    ``InvalidLoss``).  Module-level so that process pools can pickle it."""
-    return check_loss(objective(value))
-
-
 def _check_points(
     optimizer: Optimizer[T],
     points: Sequence[T],
@@ -73,7 +69,7 @@ def _check_points(
 ) -> None:
     """Queue the starting points that the study has not evaluated yet (resume-safe)."""
     done = [dict(t.assignment) for t in optimizer.trials if t.state is not TrialState.CANCELLED]
-    done += [dict(a) for a in optimizer._queue]  # re-queued interrupted trials come first
+    done += optimizer.queued  # re-queued interrupted trials come first
     for a in [encode(optimizer.flat.space, p) for p in points] + [dict(a) for a in assignments]:
         clean = optimizer.flat.table.validate(a)
         if clean not in done:
@@ -186,108 +182,22 @@ def optimize(
         storage=storage,
         study=study,
         allow_space_change=allow_space_change,
+        # Checked atomically by the storage: processes sharing a study never overshoot.
+        max_trials=max_evals,
     )
     # Trials left RUNNING by a run that died: failed, or re-queued to be evaluated first.
     optimizer.reclaim_interrupted(requeue=requeue_interrupted)
-    optimizer.max_trials = max_evals  # atomic in storage: processes sharing a study never overshoot
     _check_points(optimizer, points_to_evaluate, assignments_to_evaluate)
-    loop = _Loop(optimizer, objective, max_evals, timeout, loss_threshold, early_stop, catch)
-    loop.requeue_interrupted = requeue_interrupted
-    finished = [t.loss for t in optimizer.trials if t.loss is not None]
-    loop.best = min(finished) if finished else None
+    settings = LoopSettings(
+        max_evals, timeout, loss_threshold, early_stop, catch, requeue_interrupted
+    )
+    loop = Loop(optimizer, objective, settings)
     bar = ProgressBar(max_evals, enabled=progress)
     try:
         if executor is None:
             reason = loop.run_inline(bar)
         else:
-            from typedspace._parallel import run_parallel
-
             reason = run_parallel(loop, executor, max_pending, bar)
     finally:
         bar.close()
     return Result(tuple(optimizer.trials), reason)
-
-
-@attrs.define
-class _Loop(Generic[T]):
-    """The stopping rules and bookkeeping shared by the inline and parallel runners."""
-
-    optimizer: Optimizer[T]
-    objective: Callable[[T], ObjectiveResult]
-    max_evals: int
-    timeout: float | None
-    loss_threshold: float | None
-    early_stop: EarlyStop | None
-    catch: bool
-    start: float = attrs.field(factory=time.monotonic)
-    best: float | None = None
-    requeue_interrupted: bool = False
-
-    def counted(self) -> int:
-        """Trials that count towards max_evals: all but the cancelled ones."""
-        return self.optimizer.counted()
-
-    def budget(self) -> int:
-        """How many more trials may be started now."""
-        return max(0, self.max_evals - self.counted())
-
-    def stop_reason(self) -> str | None:
-        if (
-            self.loss_threshold is not None
-            and self.best is not None
-            and self.best <= self.loss_threshold
-        ):
-            return "loss_threshold"
-        if self.timeout is not None and time.monotonic() - self.start >= self.timeout:
-            return "timeout"
-        if self.early_stop is not None and self.early_stop(self.optimizer.trials):
-            return "early_stop"
-        if self.budget() == 0 and not self._freed_by_dead_runs():
-            return "max_evals"
-        return None
-
-    def _freed_by_dead_runs(self) -> bool:
-        """Before stopping at max_evals: finish the trials of runs that died meanwhile (another
-        process killed while this one ran), so none stays RUNNING; True if that frees budget
-        (re-queued trials do not count: this run evaluates them)."""
-        return bool(self.optimizer.reclaim_interrupted(self.requeue_interrupted)) and (
-            self.budget() > 0
-        )
-
-    def record(
-        self,
-        trial: Trial[T],
-        loss: float | None,
-        extra: Mapping[str, Any] | None,
-        error: BaseException | None,
-    ) -> Trial[T]:
-        """Tell the optimizer how ``trial`` ended; re-raise failures when not catching."""
-        if error is not None:
-            done = self.optimizer.tell_failure(trial, error)
-            if not self.catch:
-                raise error
-            return done
-        assert loss is not None
-        done = self.optimizer.tell(trial, Outcome(loss, extra or {}))
-        if self.best is None or loss < self.best:
-            self.best = loss
-        return done
-
-    def run_inline(self, bar: ProgressBar) -> str:
-        bar.update(self.counted(), self.best)
-        while (reason := self.stop_reason()) is None:
-            try:
-                trial = self.optimizer.ask()
-            except BudgetExhausted:
-                continue  # another process started the last trials: stop_reason says so
-            try:
-                loss, extra = evaluate(self.objective, trial.value)
-            except KeyboardInterrupt:
-                self.optimizer.cancel(trial, "interrupted (KeyboardInterrupt)")
-                return "interrupted"
-            except Exception as error:
-                self.record(trial, None, None, error)
-            else:
-                self.record(trial, loss, extra, None)
-            bar.update(self.counted(), self.best)
-        return reason

@@ -25,10 +25,6 @@ import attrs
 OWNED_POOLS = ("processes", "threads")
 
 
-class WorkerDied(RuntimeError):
-    """The worker process evaluating the trial died (killed, out of memory, crashed)."""
-
-
 def check_picklable(objective: object, dumps: Callable[[Any], object] = pickle.dumps) -> None:
     """Fail before anything runs when the objective cannot be sent to worker processes."""
     try:

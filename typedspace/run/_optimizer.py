@@ -6,76 +6,48 @@ The optimizer connects the pieces in one direction: space -> table -> algorithm 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any, Generic, TypeVar, cast, overload
 
+import attrs
 import numpy as np
 
-from typedspace._flatten import FlatSpace, flatten
-from typedspace._table import Assignment
-from typedspace._trial import (
-    ErrorInfo,
-    InvalidLoss,
-    ObjectiveResult,
-    Trial,
-    TrialRecord,
-    TrialState,
-    check_loss,
-    evolve,
-)
-from typedspace.algorithms import Algorithm, Proposer
+from typedspace.algorithms import TPE, Algorithm, Proposer
+from typedspace.backends._flatten import FlatSpace, flatten
+from typedspace.backends._serialize import to_json
+from typedspace.backends._table import Assignment
+from typedspace.errors import BudgetExhausted, DecodeError, InvalidLoss
 from typedspace.nodes import Space
-from typedspace.storage import (
-    BudgetExhausted,
-    InMemoryStorage,
-    Reclaiming,
-    SQLiteStorage,
-    Storage,
-    StudyInfo,
-)
+from typedspace.run._objective import ObjectiveResult, check_loss
+from typedspace.storage import InMemoryStorage, Reclaiming, SQLiteStorage, Storage, StudyInfo
+from typedspace.storage._records import ErrorInfo, Trial, TrialRecord, TrialState, best_of
 
 T = TypeVar("T")
 
 
-class DecodeError(RuntimeError):
-    """A proposed assignment could not be turned into a typed value (a ``Map`` raised)."""
+@attrs.frozen
+class OptimizerSettings:
+    """How an ``Optimizer`` runs its study, fixed at construction.
 
+    ``max_trials``: when set, ``ask`` never makes the study's counted (not cancelled) trials
+    exceed it; the storage checks it atomically, so processes sharing a study never overshoot.
+    """
 
-class NoSuccessfulTrial(RuntimeError):
-    """There is no trial with a loss: none finished, or every one failed."""
-
-
-def default_algorithm() -> Algorithm:
-    """TPE when available, else random search."""
-    from typedspace import algorithms
-
-    tpe = getattr(algorithms, "TPE", None)
-    return cast(Algorithm, tpe()) if tpe is not None else algorithms.RandomSearch()
-
-
-def space_fingerprint(flat: FlatSpace) -> str:
-    """A digest of the parameter table: equal for spaces whose assignments are interchangeable."""
-    text = "\n".join(repr(p) for p in flat.table.params)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    seed: int | None = None
+    study: str = "default"
+    allow_space_change: bool = False
+    max_trials: int | None = None
 
 
 def _space_json(flat: FlatSpace) -> str | None:
     """The space as JSON, stored with the study so it can be read back without the code
     (None when the space holds functions or custom distributions that cannot be serialized)."""
-    from typedspace._serialize import to_json
-
     try:
         return to_json(flat.space, indent=None)
     except Exception:
         return None
-
-
-def space_text(flat: FlatSpace) -> str:
-    """A readable description of the space, stored with the study: one line per parameter."""
-    return "\n".join(repr(p) for p in flat.table.params)
 
 
 def open_storage(storage: Storage | str | os.PathLike[str] | None) -> Storage:
@@ -117,6 +89,7 @@ class Optimizer(Generic[T]):
         storage: Storage | str | os.PathLike[str] | None = None,
         study: str = "default",
         allow_space_change: bool = False,
+        max_trials: int | None = None,
     ) -> None: ...
     @overload
     def __init__(
@@ -128,6 +101,7 @@ class Optimizer(Generic[T]):
         storage: Storage | str | os.PathLike[str] | None = None,
         study: str = "default",
         allow_space_change: bool = False,
+        max_trials: int | None = None,
     ) -> None: ...
     def __init__(
         self,
@@ -138,17 +112,19 @@ class Optimizer(Generic[T]):
         storage: Storage | str | os.PathLike[str] | None = None,
         study: str = "default",
         allow_space_change: bool = False,
+        max_trials: int | None = None,
     ) -> None:
+        self.settings = OptimizerSettings(seed, study, allow_space_change, max_trials)
         self.flat = flatten(space)
-        self.algorithm = algo if algo is not None else default_algorithm()
+        self.algorithm = algo if algo is not None else TPE()
         if not isinstance(self.algorithm, Algorithm):
             raise TypeError(f"algo must be an Algorithm such as TPE(), got {algo!r}")
         self.storage = open_storage(storage)
         self.study = study
         info = StudyInfo(
             name=study,
-            space_fingerprint=space_fingerprint(self.flat),
-            space_text=space_text(self.flat),
+            space_fingerprint=self.flat.table.fingerprint(),
+            space_text=self.flat.table.text(),
             algorithm=repr(self.algorithm),
             seed=seed,
             created=time.time(),
@@ -168,9 +144,6 @@ class Optimizer(Generic[T]):
         self._cancelled = 0
         self._queue: list[dict[str, float | int]] = []
         self._values: dict[int, T] = {}
-        #: When set, ``ask`` never makes the study's counted (not cancelled) trials exceed it;
-        #: the storage checks it atomically, so processes sharing a study never overshoot.
-        self.max_trials: int | None = None
 
     # -- reading the study -------------------------------------------------------------------
     def _sync(self) -> Sequence[TrialRecord]:
@@ -197,7 +170,6 @@ class Optimizer(Generic[T]):
                 self._proposer.tell(record.number, record.assignment, loss)
             self._told.add(record.number)
         self._seen = len(records)
-        self._records = records
         return records
 
     def counted(self) -> int:
@@ -215,24 +187,10 @@ class Optimizer(Generic[T]):
                 ) from error
         return self._values[number]
 
-    def _trial(self, record: TrialRecord) -> Trial[T]:
-        value = self._decode(record.number, record.assignment)
-        return Trial(
-            record.number,
-            record.state,
-            record.assignment,
-            value,
-            record.started,
-            record.finished,
-            record.loss,
-            record.extra,
-            record.error,
-        )
-
     @property
     def trials(self) -> list[Trial[T]]:
         """Every trial of the study (including other processes' trials), by number."""
-        return [self._trial(r) for r in self._sync()]
+        return [Trial.from_record(r, self._decode(r.number, r.assignment)) for r in self._sync()]
 
     @property
     def best_trial(self) -> Trial[T]:
@@ -240,9 +198,16 @@ class Optimizer(Generic[T]):
         return best_of(self.trials)
 
     # -- proposing ---------------------------------------------------------------------------
-    def enqueue(self, assignment: Assignment) -> None:
-        """Evaluate ``assignment`` before any proposal of the algorithm (validated now)."""
-        self._queue.append(self.flat.table.validate(assignment))
+    def enqueue(self, assignment: Assignment, *, first: bool = False) -> None:
+        """Evaluate ``assignment`` before any proposal of the algorithm (validated now);
+        ``first`` puts it ahead of the assignments already queued."""
+        clean = self.flat.table.validate(assignment)
+        self._queue.insert(0 if first else len(self._queue), clean)
+
+    @property
+    def queued(self) -> tuple[dict[str, float | int], ...]:
+        """The assignments waiting to be evaluated before any new proposal, in order."""
+        return tuple(self._queue)
 
     @overload
     def ask(self) -> Trial[T]: ...
@@ -287,7 +252,8 @@ class Optimizer(Generic[T]):
 
     def _start(self, assignment: dict[str, float | int]) -> Trial[T]:
         started = time.time()
-        number = self.storage.start_trial(self.study, assignment, started, limit=self.max_trials)
+        limit = self.settings.max_trials
+        number = self.storage.start_trial(self.study, assignment, started, limit=limit)
         try:
             value = self._decode(number, assignment)
         except DecodeError as error:
@@ -311,38 +277,24 @@ class Optimizer(Generic[T]):
             loss, extra = check_loss(result)
         except InvalidLoss as error:
             return self.tell_failure(trial, error)
-        return self._finish(evolve(trial, state=TrialState.OK, loss=loss, extra=dict(extra)))
+        return self._finish(attrs.evolve(trial, state=TrialState.OK, loss=loss, extra=dict(extra)))
 
     def tell_failure(self, trial: Trial[T], error: BaseException | str) -> Trial[T]:
         """Finish ``trial`` as failed, keeping the exception's type, message and traceback."""
         info = (
             ErrorInfo("Error", error) if isinstance(error, str) else ErrorInfo.from_exception(error)
         )
-        return self._finish(evolve(trial, state=TrialState.FAILED, error=info))
+        return self._finish(attrs.evolve(trial, state=TrialState.FAILED, error=info))
 
     def cancel(self, trial: Trial[T], reason: str = "cancelled") -> Trial[T]:
         """Finish ``trial`` as cancelled (it does not count as evaluated)."""
         return self._finish(
-            evolve(trial, state=TrialState.CANCELLED, error=ErrorInfo("Cancelled", reason))
+            attrs.evolve(trial, state=TrialState.CANCELLED, error=ErrorInfo("Cancelled", reason))
         )
 
     def _finish(self, trial: Trial[T]) -> Trial[T]:
         if trial.state is TrialState.RUNNING:
             raise ValueError("a finished trial needs a final state")
-        done = evolve(trial, finished=time.time())
+        done = attrs.evolve(trial, finished=time.time())
         self.storage.finish_trial(self.study, done.to_record())
         return done
-
-
-def best_of(trials: Sequence[Trial[T]]) -> Trial[T]:
-    """The OK trial with the lowest loss; ``NoSuccessfulTrial`` says why there is none."""
-    ok = [t for t in trials if t.state is TrialState.OK and t.loss is not None]
-    if not ok:
-        failed = [t for t in trials if t.state is TrialState.FAILED]
-        if failed:
-            first = failed[0].error
-            raise NoSuccessfulTrial(
-                f"all {len(failed)} finished trials failed; the first failure: {first}"
-            )
-        raise NoSuccessfulTrial("no trial has finished yet")
-    return min(ok, key=lambda t: (cast(float, t.loss), t.number))

@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from typedspace._trial import Trial, TrialState
+from typedspace.storage._records import Trial, TrialState
 
 
 class EarlyStop(Protocol):

@@ -25,12 +25,14 @@ from typing import IO, Any, Generic, TypeVar, cast, overload
 
 import attrs
 
-from typedspace._flatten import FlatSpace, flatten
-from typedspace._optimizer import NoSuccessfulTrial, best_of, space_fingerprint, space_text
-from typedspace._table import CategoricalParam, ParamTable
-from typedspace._trial import Trial, TrialRecord, TrialState
+from typedspace.backends._flatten import FlatSpace, flatten
+from typedspace.backends._serialize import from_json
+from typedspace.backends._table import CategoricalParam, ParamTable
+from typedspace.errors import NoSuccessfulTrial, StudyMismatch
 from typedspace.nodes import Space
-from typedspace.storage import SQLiteStorage, Storage, StudyInfo, StudyMismatch
+from typedspace.storage._base import Storage, StudyInfo
+from typedspace.storage._records import Trial, TrialRecord, TrialState, best_of
+from typedspace.storage._sqlite import SQLiteStorage
 
 T = TypeVar("T")
 
@@ -74,10 +76,7 @@ class Study(Generic[T]):
                 f"study {self.name!r}: its space is not stored (it holds functions); pass "
                 "space= to load_study to decode typed values, or use .records"
             )
-        value = cast(T, self.flat.decode(r.assignment))
-        return Trial(
-            r.number, r.state, r.assignment, value, r.started, r.finished, r.loss, r.extra, r.error
-        )
+        return Trial.from_record(r, cast(T, self.flat.decode(r.assignment)))
 
     @property
     def best_record(self) -> TrialRecord:
@@ -85,7 +84,7 @@ class Study(Generic[T]):
         ok = [r for r in self.records if r.state is TrialState.OK and r.loss is not None]
         if not ok:
             # best_of explains why: every trial failed, or none has finished.
-            best_of([_untyped(r) for r in self.records])
+            best_of([Trial.from_record(r, None) for r in self.records])
             raise NoSuccessfulTrial("no trial has finished yet")  # pragma: no cover
         return min(ok, key=lambda r: (cast(float, r.loss), r.number))
 
@@ -132,20 +131,6 @@ class Study(Generic[T]):
             writer.writeheader()
             for row in rows:
                 writer.writerow({k: _cell(v) for k, v in row.items()})
-
-
-def _untyped(record: TrialRecord) -> Trial[None]:
-    return Trial(
-        record.number,
-        record.state,
-        record.assignment,
-        None,
-        record.started,
-        record.finished,
-        record.loss,
-        record.extra,
-        record.error,
-    )
 
 
 def _names(records: Sequence[TrialRecord]) -> list[str]:
@@ -238,22 +223,20 @@ def load_study(
 def _flat(info: StudyInfo, space: Space[Any] | Mapping[str, object] | None) -> FlatSpace | None:
     if space is not None:
         flat = flatten(space)
-        if space_fingerprint(flat) != info.space_fingerprint:
+        if flat.table.fingerprint() != info.space_fingerprint:
             raise StudyMismatch(
                 f"study {info.name!r} was run with a different space:\n"
-                f"stored:\n{info.space_text}\ngiven:\n{space_text(flat)}"
+                f"stored:\n{info.space_text}\ngiven:\n{flat.table.text()}"
             )
         return flat
     if info.space_json is None:
         return None
-    from typedspace._serialize import from_json
-
     try:
         flat = flatten(from_json(info.space_json))
     except Exception:
         return None  # e.g. a custom distribution whose module is not importable here
     # A space that does not read back identically must not decode the trials.
-    return flat if space_fingerprint(flat) == info.space_fingerprint else None
+    return flat if flat.table.fingerprint() == info.space_fingerprint else None
 
 
 def study_names(storage: StorageLike) -> list[str]:

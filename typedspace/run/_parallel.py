@@ -32,16 +32,14 @@ import signal
 import threading
 from collections.abc import Iterator
 from types import FrameType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from typedspace._progress import ProgressBar
-from typedspace._trial import Trial
-from typedspace._workers import OWNED_POOLS, WorkerDied, Workers, check_picklable, resolve
-
-if TYPE_CHECKING:
-    from typedspace._optimize import _Loop
-
-__all__ = ["OWNED_POOLS", "WorkerDied", "check_picklable", "run_parallel"]
+from typedspace.errors import WorkerDied
+from typedspace.run._loop import Loop
+from typedspace.run._objective import evaluate
+from typedspace.run._progress import ProgressBar
+from typedspace.run._workers import Workers, resolve
+from typedspace.storage._records import Trial
 
 T = TypeVar("T")
 
@@ -52,7 +50,7 @@ _SUSPECT = (
 )
 
 
-def run_parallel(loop: _Loop[T], executor: Any, max_pending: int | None, bar: ProgressBar) -> str:
+def run_parallel(loop: Loop[T], executor: Any, max_pending: int | None, bar: ProgressBar) -> str:
     """Run trials on ``executor`` until a stopping rule fires; return the stop reason."""
     workers = resolve(executor, max_pending, loop.objective)
     runner = _Runner(loop, workers, max_pending or workers.default_slots, bar)
@@ -77,7 +75,7 @@ def run_parallel(loop: _Loop[T], executor: Any, max_pending: int | None, bar: Pr
 class _Runner(Generic[T]):
     """The state of one parallel run: running futures and suspects awaiting a re-run."""
 
-    def __init__(self, loop: _Loop[T], workers: Workers, slots: int, bar: ProgressBar) -> None:
+    def __init__(self, loop: Loop[T], workers: Workers, slots: int, bar: ProgressBar) -> None:
         self.loop = loop
         self.workers = workers
         self.slots = slots
@@ -106,14 +104,12 @@ class _Runner(Generic[T]):
 
     def _launch(self) -> None:
         """Start trials in the free slots; a suspect only starts in an empty pool."""
-        from typedspace._optimize import evaluate
-
         optimizer = self.loop.optimizer
         if self.suspects:
             if self.running:
                 return  # wait until the suspect can run alone
             # First in the queue, so ask() starts exactly this assignment next.
-            optimizer._queue.insert(0, self.suspects.popleft())
+            optimizer.enqueue(self.suspects.popleft(), first=True)
             trials = optimizer.ask(1)
         else:
             free = min(self.slots - len(self.running), self.loop.budget())

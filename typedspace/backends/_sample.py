@@ -11,8 +11,8 @@ from typing import Any, TypeVar, overload
 
 import numpy as np
 
-from typedspace._flatten import flatten
-from typedspace._table import ParamTable
+from typedspace.backends._flatten import flatten
+from typedspace.backends._table import ParamTable
 from typedspace.nodes import Space
 
 T = TypeVar("T")

@@ -1,5 +1,8 @@
 """The flattened parameter table: what the optimization algorithms see instead of nodes.
 
+It is the only interface between the space's backends and ``typedspace.algorithms``: it
+imports no node class.
+
 Each leaf of a space becomes one row: a name, a distribution over *assignment values* (floats,
 ints, or option indices for categoricals) and the condition under which it is active.  The
 algorithms in ``typedspace.algorithms`` work only on this table.
@@ -7,6 +10,7 @@ algorithms in ``typedspace.algorithms`` work only on this table.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping
 from typing import Literal, Protocol, TypeAlias, cast
@@ -15,8 +19,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from typedspace._grid import decimals_of
 from typedspace.distributions._base import ContinuousDistribution, DiscreteDistribution
-from typedspace.nodes._base import decimals_of
 
 #: A point of a space as the algorithms see it: parameter name -> value, active parameters only.
 #: Floats and ints are the parameter's values; a categorical's value is the index of its option.
@@ -35,6 +39,11 @@ class Clause:
 
 #: A conjunction of clauses, outermost first; the empty condition is "always active".
 Condition: TypeAlias = tuple[Clause, ...]
+
+
+def holds(condition: Condition, assignment: Assignment) -> bool:
+    """Whether every clause of ``condition`` holds under ``assignment``."""
+    return all(c.param in assignment and assignment[c.param] in c.allowed for c in condition)
 
 
 class UnitWarp(Protocol):
@@ -209,9 +218,15 @@ class ParamTable:
 
     def is_active(self, param: Param, assignment: Assignment) -> bool:
         """Whether ``param`` is active under ``assignment`` (its condition holds)."""
-        return all(
-            c.param in assignment and assignment[c.param] in c.allowed for c in param.condition
-        )
+        return holds(param.condition, assignment)
+
+    def text(self) -> str:
+        """One line per parameter: how a stored study describes its space."""
+        return "\n".join(repr(p) for p in self.params)
+
+    def fingerprint(self) -> str:
+        """A digest of the table: equal for spaces whose assignments are interchangeable."""
+        return hashlib.sha256(self.text().encode()).hexdigest()[:16]
 
     def groups(self) -> dict[Condition, tuple[Param, ...]]:
         """Parameters grouped by condition: each group is active or inactive as a whole."""

@@ -1,19 +1,19 @@
 """Trials: one evaluation of the objective, from proposal to result.
 
 A ``TrialRecord`` is what storage keeps (JSON-friendly: the assignment, never the decoded
-value); a ``Trial[T]`` adds the typed value decoded from the assignment.
+value); a ``Trial[T]`` adds the typed value decoded from the assignment (``from_record``).
 """
 
 from __future__ import annotations
 
 import enum
-import math
 import traceback as traceback_module
-from collections.abc import Mapping
-from typing import Any, Generic, TypeAlias, TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Any, Generic, TypeVar, cast
 
 import attrs
-import numpy as np
+
+from typedspace.errors import NoSuccessfulTrial
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -47,24 +47,6 @@ class ErrorInfo:
 
     def __str__(self) -> str:
         return f"{self.type}: {self.message}" if self.message else self.type
-
-
-@attrs.frozen
-class Outcome:
-    """What an objective may return instead of a bare float: the loss plus data to keep.
-
-    ``extra`` is stored with the trial (keep it JSON-friendly to persist it).
-
-    >>> Outcome(0.25, extra={"accuracy": 0.75}).loss
-    0.25
-    """
-
-    loss: float
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
-
-
-#: What an objective returns: a float (numpy floats included) or an ``Outcome``.
-ObjectiveResult: TypeAlias = float | np.floating[Any] | Outcome
 
 
 @attrs.frozen
@@ -103,6 +85,21 @@ class Trial(Generic[T_co]):
         """Seconds from start to finish, or None while running."""
         return None if self.finished is None else self.finished - self.started
 
+    @staticmethod
+    def from_record(record: TrialRecord, value: T) -> Trial[T]:
+        """The trial of ``record`` with its decoded ``value``."""
+        return Trial(
+            record.number,
+            record.state,
+            record.assignment,
+            value,
+            record.started,
+            record.finished,
+            record.loss,
+            record.extra,
+            record.error,
+        )
+
     def to_record(self) -> TrialRecord:
         return TrialRecord(
             self.number,
@@ -116,26 +113,16 @@ class Trial(Generic[T_co]):
         )
 
 
-def check_loss(result: object) -> tuple[float, Mapping[str, Any]]:
-    """The loss and extra data of an objective's return value; raises ``InvalidLoss``."""
-    extra: Mapping[str, Any] = {}
-    loss: object = result
-    if isinstance(result, Outcome):
-        loss, extra = result.loss, result.extra
-    if isinstance(loss, np.integer | np.floating):
-        loss = float(loss)  # numpy scalars are numbers; keep Python floats in trials
-    if isinstance(loss, bool) or not isinstance(loss, int | float):
-        raise InvalidLoss(f"the objective returned {loss!r}, not a number")
-    value = float(loss)
-    if not math.isfinite(value):
-        raise InvalidLoss(f"the objective returned a non-finite loss ({value!r})")
-    return value, extra
-
-
-class InvalidLoss(ValueError):
-    """The objective returned something that is not a finite number."""
-
-
-def evolve(trial: Trial[T], **changes: Any) -> Trial[T]:
-    """A copy of ``trial`` with ``changes`` (trials are immutable)."""
-    return attrs.evolve(trial, **changes)
+def best_of(trials: Sequence[Trial[T]]) -> Trial[T]:
+    """The OK trial with the lowest loss (ties: the earliest); ``NoSuccessfulTrial`` says why
+    there is none."""
+    ok = [t for t in trials if t.state is TrialState.OK and t.loss is not None]
+    if not ok:
+        failed = [t for t in trials if t.state is TrialState.FAILED]
+        if failed:
+            first = failed[0].error
+            raise NoSuccessfulTrial(
+                f"all {len(failed)} finished trials failed; the first failure: {first}"
+            )
+        raise NoSuccessfulTrial("no trial has finished yet")
+    return min(ok, key=lambda t: (cast(float, t.loss), t.number))

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from scipy import stats
 
-from typedspace._trial import TrialRecord, TrialState
+from typedspace.storage._records import TrialRecord, TrialState
 
 
 def eta_squared(

@@ -1,0 +1,340 @@
+"""Serialization backend: a space <-> a versioned, type-tagged JSON document.
+
+Functions (``Map``), record classes and non-JSON constants (classes, functions, enum members)
+are stored by import path ``package.module:qualname``; a lambda or a local function has no
+import path and is an error that names where it sits in the space.  Round trips are exact:
+``from_json(to_json(s)) == s``.
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib
+import json
+import math
+from collections.abc import Callable
+from typing import Any, cast
+
+import attrs
+
+from typedspace.backends._walk import Fold, KindTable, Site, walk
+from typedspace.errors import SerializationError
+from typedspace.nodes import (
+    NODE_KINDS,
+    Choice,
+    Cond,
+    Const,
+    Custom,
+    Dict,
+    IntLogUniform,
+    IntUniform,
+    List,
+    LogNormal,
+    LogUniform,
+    Map,
+    Normal,
+    Record,
+    Space,
+    Tuple,
+    Uniform,
+    as_space,
+)
+
+FORMAT = "typedspace.space"
+VERSION = 1
+
+#: A document's node types: the names of the node kinds.
+_KINDS: dict[str, type[Space[Any]]] = {kind.__name__: kind for kind in NODE_KINDS}
+
+
+def import_path(obj: object, where: str) -> str:
+    """``module:qualname`` of a function or class that can be imported back."""
+    module = getattr(obj, "__module__", None)
+    qualname = getattr(obj, "__qualname__", None)
+    if not module or not qualname or "<lambda>" in qualname or "<locals>" in qualname:
+        raise SerializationError(
+            f"{where}: {obj!r} has no import path (a lambda or a local function or class "
+            "cannot be serialized); define it at module level"
+        )
+    path = f"{module}:{qualname}"
+    try:
+        found = resolve(path)
+    except SerializationError:
+        found = None
+    if found is not obj:
+        raise SerializationError(f"{where}: {obj!r} is not importable as {path!r}")
+    return path
+
+
+def resolve(path: str) -> Any:
+    """The object at ``module:qualname``."""
+    module_name, _, qualname = path.partition(":")
+    try:
+        obj: Any = importlib.import_module(module_name)
+        for part in qualname.split("."):
+            obj = getattr(obj, part)
+    except (ImportError, AttributeError) as error:
+        raise SerializationError(f"cannot import {path!r}: {error}") from error
+    return obj
+
+
+def _const_to_json(value: object, where: str) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else {"$float": repr(value)}
+    if isinstance(value, list):
+        return [_const_to_json(v, where) for v in value]
+    if isinstance(value, tuple):
+        return {"$tuple": [_const_to_json(v, where) for v in value]}
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            raise SerializationError(
+                f"parameter {where!r}: dict constants need str keys, got {value!r}"
+            )
+        if any(k.startswith("$") for k in value):
+            return {"$dict": {k: _const_to_json(v, where) for k, v in value.items()}}
+        return {k: _const_to_json(v, where) for k, v in value.items()}
+    if isinstance(value, enum.Enum):
+        return {"$enum": import_path(type(value), where), "name": value.name}
+    if callable(value):
+        return {"$ref": import_path(value, where)}
+    raise SerializationError(f"parameter {where!r}: the constant {value!r} cannot be serialized")
+
+
+def _const_from_json(data: Any) -> Any:
+    if isinstance(data, list):
+        return [_const_from_json(v) for v in data]
+    if isinstance(data, dict):
+        if "$tuple" in data:
+            return tuple(_const_from_json(v) for v in data["$tuple"])
+        if "$float" in data:
+            return float(data["$float"])
+        if "$enum" in data:
+            return resolve(data["$enum"])[data["name"]]
+        if "$ref" in data:
+            return resolve(data["$ref"])
+        if "$dict" in data:
+            return {k: _const_from_json(v) for k, v in data["$dict"].items()}
+        return {k: _const_from_json(v) for k, v in data.items()}
+    return data
+
+
+DUMP: Fold[dict[str, Any]] = Fold("serialize")
+LOAD: KindTable[Callable[[dict[str, Any]], Space[Any]]] = KindTable("deserialize")
+
+
+def _kind(node: Space[Any]) -> str:
+    """The document's type of ``node``: a subclass of a node kind has no type of its own."""
+    name = type(node).__name__
+    if _KINDS.get(name) is not type(node):
+        raise SerializationError(f"cannot serialize {node!r}: not one of the DSL's node kinds")
+    return name
+
+
+def _named(data: dict[str, Any], node: Any) -> dict[str, Any]:
+    if node.name is not None:
+        data["name"] = node.name
+    return data
+
+
+@DUMP.register(Uniform, LogUniform, IntUniform, IntLogUniform)
+def _dump_bounded(site: Site, parts: list[dict[str, Any]]) -> dict[str, Any]:
+    node = site.node
+    data: dict[str, Any] = {"type": _kind(node), "low": node.low, "high": node.high}
+    if getattr(node, "q", None) is not None:
+        data["q"] = node.q
+    return _named(data, node)
+
+
+@DUMP.register(Normal, LogNormal)
+def _dump_normal(site: Site, parts: list[dict[str, Any]]) -> dict[str, Any]:
+    node = site.node
+    data: dict[str, Any] = {"type": _kind(node), "mu": node.mu, "sigma": node.sigma}
+    if node.q is not None:
+        data["q"] = node.q
+    return _named(data, node)
+
+
+@LOAD.register(Uniform, LogUniform, Normal, LogNormal)
+def _load_float(data: dict[str, Any]) -> Space[Any]:
+    kind = _KINDS[data["type"]]
+    first, second = ("mu", "sigma") if kind in (Normal, LogNormal) else ("low", "high")
+    leaf: Space[Any] = cast(Any, kind)(
+        data[first], data[second], q=data.get("q"), name=data.get("name")
+    )
+    return leaf
+
+
+@LOAD.register(IntUniform, IntLogUniform)
+def _load_int(data: dict[str, Any]) -> Space[Any]:
+    kind = _KINDS[data["type"]]
+    leaf: Space[Any] = cast(Any, kind)(data["low"], data["high"], name=data.get("name"))
+    return leaf
+
+
+@DUMP.register(Custom)
+def _dump_custom(site: Site, parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """A custom distribution is stored as its class's import path and its attrs fields."""
+    dist: Any = site.node.dist
+    label = site.name or "value"
+    if not attrs.has(type(dist)):
+        raise SerializationError(
+            f"parameter {label!r}: {dist!r} is not an attrs class, so its fields cannot be stored"
+        )
+    fields = {
+        f.name: _const_to_json(getattr(dist, f.name), label)
+        for f in attrs.fields(type(dist))
+        if f.init
+    }
+    data = {"type": "Custom", "dist": import_path(type(dist), label), "fields": fields}
+    return _named(data, site.node)
+
+
+@LOAD.register(Custom)
+def _load_custom(data: dict[str, Any]) -> Space[Any]:
+    dist_cls = resolve(data["dist"])
+    arguments = {k: _const_from_json(v) for k, v in data["fields"].items()}
+    return Custom(dist_cls(**arguments), name=data.get("name"))
+
+
+@DUMP.register(Const)
+def _dump_const(site: Site, parts: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": "Const", "value": _const_to_json(site.node.value, site.path or "value")}
+
+
+@LOAD.register(Const)
+def _load_const(data: dict[str, Any]) -> Space[Any]:
+    return Const(_const_from_json(data["value"]))
+
+
+@DUMP.register(Choice)
+def _dump_choice(site: Site, parts: list[dict[str, Any]]) -> dict[str, Any]:
+    node: Choice[Any] = site.node
+    below = dict(zip(site.keys, parts, strict=True))  # option index -> its space's document
+    options = [
+        {"space": below[i]} if i in below else {"value": _const_to_json(o, site.name or "value")}
+        for i, o in enumerate(node.options)
+    ]
+    data: dict[str, Any] = {"type": "Choice", "options": options}
+    if node.weights is not None:
+        data["weights"] = list(node.weights)
+    return _named(data, node)
+
+
+@LOAD.register(Choice)
+def _load_choice(data: dict[str, Any]) -> Space[Any]:
+    options = [
+        _load(o["space"]) if "space" in o else _const_from_json(o["value"]) for o in data["options"]
+    ]
+    return Choice(*options, weights=data.get("weights"), name=data.get("name"))
+
+
+@DUMP.register(Map)
+def _dump_map(site: Site, parts: list[dict[str, Any]]) -> dict[str, Any]:
+    f = import_path(site.node.f, f"Map at {site.path or 'the root'!r}")
+    return {"type": "Map", "f": f, "args": parts}
+
+
+@LOAD.register(Map)
+def _load_map(data: dict[str, Any]) -> Space[Any]:
+    f: Callable[..., Any] = resolve(data["f"])
+    return Map(f, *(_load(a) for a in data["args"]))
+
+
+@DUMP.register(Cond)
+def _dump_cond(site: Site, parts: list[dict[str, Any]]) -> dict[str, Any]:
+    selector, *branches = parts
+    keys = [_const_to_json(k, site.path or "value") for k in site.keys[1:]]
+    return {
+        "type": "Cond",
+        "selector": selector,
+        "branches": [[k, b] for k, b in zip(keys, branches, strict=True)],
+    }
+
+
+@LOAD.register(Cond)
+def _load_cond(data: dict[str, Any]) -> Space[Any]:
+    selector = _load(data["selector"])
+    return Cond(selector, {_const_from_json(k): _load(b) for k, b in data["branches"]})
+
+
+@DUMP.register(Tuple, List)
+def _dump_items(site: Site, parts: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": _kind(site.node), "items": parts}
+
+
+@LOAD.register(Tuple)
+def _load_tuple(data: dict[str, Any]) -> Space[Any]:
+    return Tuple(*(_load(s) for s in data["items"]))
+
+
+@LOAD.register(List)
+def _load_list(data: dict[str, Any]) -> Space[Any]:
+    return List([_load(s) for s in data["items"]])
+
+
+@DUMP.register(Dict)
+def _dump_dict(site: Site, parts: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": "Dict", "items": [[k, p] for k, p in zip(site.keys, parts, strict=True)]}
+
+
+@LOAD.register(Dict)
+def _load_dict(data: dict[str, Any]) -> Space[Any]:
+    return Dict({k: _load(s) for k, s in data["items"]})
+
+
+@DUMP.register(Record)
+def _dump_record(site: Site, parts: list[dict[str, Any]]) -> dict[str, Any]:
+    cls = import_path(site.node.cls, f"record at {site.path or 'the root'!r}")
+    fields = [[k, p] for k, p in zip(site.keys, parts, strict=True)]
+    return {"type": "Record", "cls": cls, "fields": fields}
+
+
+@LOAD.register(Record)
+def _load_record(data: dict[str, Any]) -> Space[Any]:
+    return Record(resolve(data["cls"]), {k: _load(s) for k, s in data["fields"]})
+
+
+def _load(data: Any) -> Space[Any]:
+    if not isinstance(data, dict) or "type" not in data:
+        raise SerializationError(f"not a space node: {data!r}")
+    kind = _KINDS.get(data["type"]) if isinstance(data["type"], str) else None
+    if kind is None:
+        raise SerializationError(f"unknown node type {data['type']!r}")
+    return LOAD.lookup(kind)(data)
+
+
+def to_json(space: Space[Any] | dict[str, Any] | list[Any], *, indent: int | None = 2) -> str:
+    """The space as a versioned JSON document.
+
+    >>> from typedspace import Choice, IntUniform
+    >>> text = to_json({"layers": IntUniform(1, 4), "act": Choice("relu", "gelu")})
+    >>> from_json(text) == as_space({"layers": IntUniform(1, 4), "act": Choice("relu", "gelu")})
+    True
+    """
+    document = {"format": FORMAT, "version": VERSION, "space": DUMP(walk(as_space(space)))}
+    return json.dumps(document, indent=indent)
+
+
+def from_json(text: str) -> Space[Any]:
+    """The space stored in a document written by ``to_json``.
+
+    The document's version is checked: one written by a newer typedspace is a clear error.
+    """
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SerializationError(f"not JSON: {error}") from error
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise SerializationError("not a typedspace space document (missing 'format')")
+    version = document.get("version")
+    if not isinstance(version, int) or version > VERSION:
+        raise SerializationError(
+            f"space document version {version!r} is newer than this typedspace ({VERSION}); "
+            "upgrade typedspace to read it"
+        )
+    try:
+        return _load(document["space"])
+    except (KeyError, TypeError) as error:
+        raise SerializationError(f"malformed space document: {error!r}") from error

@@ -1,0 +1,28 @@
+"""Running a study: ask/tell (``Optimizer``), the loop of ``optimize`` and its ``Result``,
+parallel workers, stopping rules and progress.
+
+Data flows one way: the optimizer asks the algorithm for assignments over the parameter
+table, decodes them into typed values, the objective is run on them, and each finished trial
+goes to storage.
+"""
+
+from typedspace._exports import publish
+from typedspace.run._objective import ObjectiveResult as ObjectiveResult
+from typedspace.run._objective import Outcome as Outcome
+from typedspace.run._optimize import Result as Result
+from typedspace.run._optimize import optimize as optimize
+from typedspace.run._optimizer import Optimizer as Optimizer
+from typedspace.run._stopping import EarlyStop as EarlyStop
+from typedspace.run._stopping import NoImprovement as NoImprovement
+
+__all__ = [
+    "EarlyStop",
+    "NoImprovement",
+    "ObjectiveResult",
+    "Optimizer",
+    "Outcome",
+    "Result",
+    "optimize",
+]
+
+publish("typedspace.run", globals(), __all__)

@@ -1,0 +1,120 @@
+"""The loop of one run: stopping rules, recording results, and running trials inline.
+
+``optimize`` builds a ``Loop`` around an ``Optimizer``; the parallel runner drives the same
+``Loop`` with an executor's workers instead of ``run_inline``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+from typedspace.errors import BudgetExhausted
+from typedspace.run._objective import ObjectiveResult, Outcome, evaluate
+from typedspace.run._optimizer import Optimizer
+from typedspace.run._progress import ProgressBar
+from typedspace.run._stopping import EarlyStop
+from typedspace.storage._records import Trial
+
+T = TypeVar("T")
+
+
+@attrs.frozen
+class LoopSettings:
+    """The stopping rules and failure policy of a run (see ``optimize``)."""
+
+    max_evals: int
+    timeout: float | None = None
+    loss_threshold: float | None = None
+    early_stop: EarlyStop | None = None
+    catch: bool = True
+    requeue_interrupted: bool = False
+
+
+class Loop(Generic[T]):
+    """The stopping rules and bookkeeping shared by the inline and parallel runners."""
+
+    def __init__(
+        self,
+        optimizer: Optimizer[T],
+        objective: Callable[[T], ObjectiveResult],
+        settings: LoopSettings,
+    ) -> None:
+        self.optimizer = optimizer
+        self.objective = objective
+        self.settings = settings
+        self.start = time.monotonic()
+        finished = [t.loss for t in optimizer.trials if t.loss is not None]
+        #: The best loss of the study so far (a resumed study starts from its own).
+        self.best: float | None = min(finished) if finished else None
+
+    def counted(self) -> int:
+        """Trials that count towards max_evals: all but the cancelled ones."""
+        return self.optimizer.counted()
+
+    def budget(self) -> int:
+        """How many more trials may be started now."""
+        return max(0, self.settings.max_evals - self.counted())
+
+    def stop_reason(self) -> str | None:
+        """Why the run must stop now, or None to go on."""
+        rules = self.settings
+        threshold = rules.loss_threshold
+        if threshold is not None and self.best is not None and self.best <= threshold:
+            return "loss_threshold"
+        if rules.timeout is not None and time.monotonic() - self.start >= rules.timeout:
+            return "timeout"
+        if rules.early_stop is not None and rules.early_stop(self.optimizer.trials):
+            return "early_stop"
+        if self.budget() == 0 and not self._freed_by_dead_runs():
+            return "max_evals"
+        return None
+
+    def _freed_by_dead_runs(self) -> bool:
+        """Before stopping at max_evals: finish the trials of runs that died meanwhile (another
+        process killed while this one ran), so none stays RUNNING; True if that frees budget
+        (re-queued trials do not count: this run evaluates them)."""
+        return bool(self.optimizer.reclaim_interrupted(self.settings.requeue_interrupted)) and (
+            self.budget() > 0
+        )
+
+    def record(
+        self,
+        trial: Trial[T],
+        loss: float | None,
+        extra: Mapping[str, Any] | None,
+        error: BaseException | None,
+    ) -> Trial[T]:
+        """Tell the optimizer how ``trial`` ended; re-raise failures when not catching."""
+        if error is not None:
+            done = self.optimizer.tell_failure(trial, error)
+            if not self.settings.catch:
+                raise error
+            return done
+        assert loss is not None
+        done = self.optimizer.tell(trial, Outcome(loss, extra or {}))
+        if self.best is None or loss < self.best:
+            self.best = loss
+        return done
+
+    def run_inline(self, bar: ProgressBar) -> str:
+        bar.update(self.counted(), self.best)
+        while (reason := self.stop_reason()) is None:
+            try:
+                trial = self.optimizer.ask()
+            except BudgetExhausted:
+                continue  # another process started the last trials: stop_reason says so
+            try:
+                loss, extra = evaluate(self.objective, trial.value)
+            except KeyboardInterrupt:
+                self.optimizer.cancel(trial, "interrupted (KeyboardInterrupt)")
+                return "interrupted"
+            except Exception as error:
+                self.record(trial, None, None, error)
+            else:
+                self.record(trial, loss, extra, None)
+            bar.update(self.counted(), self.best)
+        return reason
