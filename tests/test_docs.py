@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import doctest
 import importlib
+import importlib.util
 import io
 import pkgutil
 import re
@@ -109,3 +110,22 @@ def test_docstring_examples_run(name: str) -> None:
     for test in doctest.DocTestFinder().find(module, name):
         runner.run(test, out=report.write)
     assert runner.failures == 0, report.getvalue()
+
+
+EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_example_docstrings_run(path: Path) -> None:
+    # The examples are scripts outside the package: load one as a module (its main part runs
+    # only under ``if __name__ == "__main__"``) and run its docstring examples.
+    spec = importlib.util.spec_from_file_location(f"example_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    report = io.StringIO()
+    tests = doctest.DocTestFinder().find(module, module.__name__)
+    for test in tests:
+        runner.run(test, out=report.write)
+    assert runner.tries > 0 and runner.failures == 0, report.getvalue()

@@ -27,12 +27,11 @@ from sklearn.svm import SVC
 from typedspace.nodes import Choice, IntLogUniform, IntUniform, LogUniform, Space, Uniform
 from typedspace.sklearn._build import Param, estimator, switch
 from typedspace.sklearn._shared import (
-    forest,
-    hist_gradient_boosting,
-    k_neighbors,
-    mlp,
-    sgd,
-    svm_kernel,
+    boosting_params,
+    forest_params,
+    kernel_params,
+    mlp_params,
+    sgd_penalty,
 )
 
 #: Both classifier families weight classes as given or inversely to their frequency.
@@ -70,9 +69,13 @@ def svc(
     >>> sample(svc(kernel="poly", degree=2), seed=0).degree
     2
     """
+
+    def branch(name: str) -> dict[str, object]:
+        return kernel_params(name, gamma=gamma, degree=degree, coef0=coef0)
+
     params = {
         "C": C,
-        "kernel": svm_kernel(kernel, gamma=gamma, degree=degree, coef0=coef0),
+        "kernel": switch(kernel, branch, "kernel"),
         "class_weight": class_weight,
         "max_iter": max_iter,
         "random_state": random_state,
@@ -155,7 +158,7 @@ def k_neighbors_classifier(
     >>> sample(k_neighbors_classifier(n_neighbors=3), seed=0).n_neighbors
     3
     """
-    return k_neighbors(KNeighborsClassifier, n_neighbors=n_neighbors, weights=weights, p=p)
+    return estimator(KNeighborsClassifier, {"n_neighbors": n_neighbors, "weights": weights, "p": p})
 
 
 def random_forest_classifier(
@@ -181,17 +184,9 @@ def random_forest_classifier(
     >>> sample(random_forest_classifier(n_estimators=20), seed=0).n_estimators
     20
     """
-    return forest(
-        RandomForestClassifier,
-        n_estimators=n_estimators,
-        max_features=max_features,
-        max_depth=max_depth,
-        min_samples_leaf=min_samples_leaf,
-        random_state=random_state,
-        criterion=criterion,
-        bootstrap=bootstrap,
-        class_weight=class_weight,
-    )
+    params = forest_params(n_estimators, max_features, max_depth, min_samples_leaf, random_state)
+    params |= {"criterion": criterion, "bootstrap": bootstrap, "class_weight": class_weight}
+    return estimator(RandomForestClassifier, params)
 
 
 def extra_trees_classifier(
@@ -210,16 +205,9 @@ def extra_trees_classifier(
     >>> sample(extra_trees_classifier(criterion="gini"), seed=0).criterion
     'gini'
     """
-    return forest(
-        ExtraTreesClassifier,
-        n_estimators=n_estimators,
-        max_features=max_features,
-        max_depth=max_depth,
-        min_samples_leaf=min_samples_leaf,
-        random_state=random_state,
-        criterion=criterion,
-        class_weight=class_weight,
-    )
+    params = forest_params(n_estimators, max_features, max_depth, min_samples_leaf, random_state)
+    params |= {"criterion": criterion, "class_weight": class_weight}
+    return estimator(ExtraTreesClassifier, params)
 
 
 def hist_gradient_boosting_classifier(
@@ -251,17 +239,18 @@ def hist_gradient_boosting_classifier(
     >>> sample(hist_gradient_boosting_classifier(max_iter=50), seed=0).max_iter
     50
     """
-    return hist_gradient_boosting(
+    params = boosting_params(
+        learning_rate,
+        max_iter,
+        max_leaf_nodes,
+        min_samples_leaf,
+        l2_regularization,
+        max_features,
+        early_stopping,
+    )
+    return estimator(
         HistGradientBoostingClassifier,
-        learning_rate=learning_rate,
-        max_iter=max_iter,
-        max_leaf_nodes=max_leaf_nodes,
-        min_samples_leaf=min_samples_leaf,
-        l2_regularization=l2_regularization,
-        max_features=max_features,
-        early_stopping=early_stopping,
-        random_state=random_state,
-        class_weight=class_weight,
+        params | {"class_weight": class_weight, "random_state": random_state},
     )
 
 
@@ -291,17 +280,10 @@ def mlp_classifier(
     >>> sample(mlp_classifier(width=32, depth=2), seed=0).hidden_layer_sizes
     (32, 32)
     """
-    return mlp(
-        MLPClassifier,
-        width=width,
-        depth=depth,
-        activation=activation,
-        alpha=alpha,
-        learning_rate_init=learning_rate_init,
-        max_iter=max_iter,
-        early_stopping=early_stopping,
-        random_state=random_state,
+    params = mlp_params(
+        width, depth, activation, alpha, learning_rate_init, max_iter, early_stopping, random_state
     )
+    return estimator(MLPClassifier, params)
 
 
 def sgd_classifier(
@@ -325,12 +307,11 @@ def sgd_classifier(
     >>> sample(sgd_classifier(penalty="l2"), seed=0).penalty
     'l2'
     """
-    return sgd(
-        SGDClassifier,
-        loss=loss,
-        penalty=penalty,
-        alpha=alpha,
-        l1_ratio=l1_ratio,
-        random_state=random_state,
-        class_weight=class_weight,
-    )
+    params = {
+        "loss": loss,
+        "penalty": sgd_penalty(penalty, l1_ratio),
+        "alpha": alpha,
+        "class_weight": class_weight,
+        "random_state": random_state,
+    }
+    return estimator(SGDClassifier, params)

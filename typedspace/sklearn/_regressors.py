@@ -18,14 +18,13 @@ from sklearn.neural_network import MLPRegressor
 from sklearn.svm import SVR
 
 from typedspace.nodes import Choice, IntLogUniform, IntUniform, LogUniform, Space, Uniform
-from typedspace.sklearn._build import Param, estimator
+from typedspace.sklearn._build import Param, estimator, switch
 from typedspace.sklearn._shared import (
-    forest,
-    hist_gradient_boosting,
-    k_neighbors,
-    mlp,
-    sgd,
-    svm_kernel,
+    boosting_params,
+    forest_params,
+    kernel_params,
+    mlp_params,
+    sgd_penalty,
 )
 
 
@@ -48,10 +47,14 @@ def svr(
     >>> sample(svr(kernel="linear"), seed=0).kernel
     'linear'
     """
+
+    def branch(name: str) -> dict[str, object]:
+        return kernel_params(name, gamma=gamma, degree=degree, coef0=coef0)
+
     params = {
         "C": C,
         "epsilon": epsilon,
-        "kernel": svm_kernel(kernel, gamma=gamma, degree=degree, coef0=coef0),
+        "kernel": switch(kernel, branch, "kernel"),
         "max_iter": max_iter,
     }
     return estimator(SVR, params)
@@ -108,7 +111,7 @@ def k_neighbors_regressor(
     >>> sample(k_neighbors_regressor(p=1), seed=0).p
     1
     """
-    return k_neighbors(KNeighborsRegressor, n_neighbors=n_neighbors, weights=weights, p=p)
+    return estimator(KNeighborsRegressor, {"n_neighbors": n_neighbors, "weights": weights, "p": p})
 
 
 def random_forest_regressor(
@@ -127,15 +130,9 @@ def random_forest_regressor(
     >>> sample(random_forest_regressor(bootstrap=False), seed=0).bootstrap
     False
     """
-    return forest(
-        RandomForestRegressor,
-        n_estimators=n_estimators,
-        max_features=max_features,
-        max_depth=max_depth,
-        min_samples_leaf=min_samples_leaf,
-        random_state=random_state,
-        bootstrap=bootstrap,
-    )
+    params = forest_params(n_estimators, max_features, max_depth, min_samples_leaf, random_state)
+    params["bootstrap"] = bootstrap
+    return estimator(RandomForestRegressor, params)
 
 
 def extra_trees_regressor(
@@ -152,14 +149,8 @@ def extra_trees_regressor(
     >>> sample(extra_trees_regressor(max_depth=4), seed=0).max_depth
     4
     """
-    return forest(
-        ExtraTreesRegressor,
-        n_estimators=n_estimators,
-        max_features=max_features,
-        max_depth=max_depth,
-        min_samples_leaf=min_samples_leaf,
-        random_state=random_state,
-    )
+    params = forest_params(n_estimators, max_features, max_depth, min_samples_leaf, random_state)
+    return estimator(ExtraTreesRegressor, params)
 
 
 def hist_gradient_boosting_regressor(
@@ -179,17 +170,16 @@ def hist_gradient_boosting_regressor(
     >>> sample(hist_gradient_boosting_regressor(learning_rate=0.1), seed=0).learning_rate
     0.1
     """
-    return hist_gradient_boosting(
-        HistGradientBoostingRegressor,
-        learning_rate=learning_rate,
-        max_iter=max_iter,
-        max_leaf_nodes=max_leaf_nodes,
-        min_samples_leaf=min_samples_leaf,
-        l2_regularization=l2_regularization,
-        max_features=max_features,
-        early_stopping=early_stopping,
-        random_state=random_state,
+    params = boosting_params(
+        learning_rate,
+        max_iter,
+        max_leaf_nodes,
+        min_samples_leaf,
+        l2_regularization,
+        max_features,
+        early_stopping,
     )
+    return estimator(HistGradientBoostingRegressor, params | {"random_state": random_state})
 
 
 def mlp_regressor(
@@ -209,17 +199,10 @@ def mlp_regressor(
     >>> sample(mlp_regressor(depth=1, width=8), seed=0).hidden_layer_sizes
     (8,)
     """
-    return mlp(
-        MLPRegressor,
-        width=width,
-        depth=depth,
-        activation=activation,
-        alpha=alpha,
-        learning_rate_init=learning_rate_init,
-        max_iter=max_iter,
-        early_stopping=early_stopping,
-        random_state=random_state,
+    params = mlp_params(
+        width, depth, activation, alpha, learning_rate_init, max_iter, early_stopping, random_state
     )
+    return estimator(MLPRegressor, params)
 
 
 def sgd_regressor(
@@ -237,11 +220,10 @@ def sgd_regressor(
     >>> sample(sgd_regressor(loss="huber"), seed=0).loss
     'huber'
     """
-    return sgd(
-        SGDRegressor,
-        loss=loss,
-        penalty=penalty,
-        alpha=alpha,
-        l1_ratio=l1_ratio,
-        random_state=random_state,
-    )
+    params = {
+        "loss": loss,
+        "penalty": sgd_penalty(penalty, l1_ratio),
+        "alpha": alpha,
+        "random_state": random_state,
+    }
+    return estimator(SGDRegressor, params)

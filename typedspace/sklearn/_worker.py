@@ -29,7 +29,7 @@ def _serve(conn: Connection, objective: CrossValidation) -> None:
     warnings.simplefilter("ignore")
     # Import scikit-learn and the estimators of the default spaces before saying "ready":
     # unpickling the first trial's estimator would otherwise import them on its clock.
-    import typedspace.sklearn  # noqa: F401
+    import typedspace.sklearn._spaces  # noqa: F401
 
     conn.send(("ready", None))
     while True:

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from typedspace.backends._flatten import flatten
 from typedspace.backends._table import CategoricalParam, NumericParam, ParamTable
+from typedspace.backends._walk import KindTable
 from typedspace.distributions import (
     Beta,
     BoundedPoisson,
@@ -41,6 +42,7 @@ from typedspace.nodes import (
     Space,
     Tuple,
     Uniform,
+    finite_values,
     space_of,
 )
 
@@ -136,58 +138,139 @@ def _quantum(draw: st.DrawFn) -> float | None:
     return draw(st.none() | st.sampled_from(_STEPS))
 
 
-def _numeric_leaf(draw: st.DrawFn, kind: type[Space[Any]], names: _Names) -> Space[Any]:
-    name = names.maybe(draw)
-    if kind is Uniform:
-        low = draw(st.floats(-1000.0, 1000.0, allow_subnormal=False))
-        high = low + draw(st.floats(0.001, 1000.0))
-        q = _quantum(draw)
-        if q is not None:
-            high = max(high, low + 2 * q)  # at least one multiple of q inside the bounds
-        return Uniform(low, high, q=q, name=name)
-    if kind is LogUniform:
-        low = draw(st.floats(1e-6, 1000.0))
-        high = low * draw(st.floats(1.01, 1e4))
-        q = _quantum(draw)
-        if q is not None:
-            high = max(high, low + 2 * q)
-        return LogUniform(low, high, q=q, name=name)
-    if kind is Normal:
-        mu = draw(st.floats(-100.0, 100.0, allow_subnormal=False))
-        return Normal(mu, draw(st.floats(0.001, 100.0)), q=_quantum(draw), name=name)
-    if kind is LogNormal:
-        # Moderate mu and sigma: exp() of the prior's far tail stays a finite float.
-        mu = draw(st.floats(-5.0, 5.0, allow_subnormal=False))
-        return LogNormal(mu, draw(st.floats(0.01, 3.0)), q=_quantum(draw), name=name)
-    if kind is IntUniform:
-        low_i = draw(st.integers(-100, 100))
-        return IntUniform(low_i, low_i + draw(st.integers(1, 1000)), name=name)
-    if kind is IntLogUniform:
-        low_i = draw(st.integers(1, 100))
-        return IntLogUniform(low_i, low_i + draw(st.integers(1, 10_000)), name=name)
-    if kind is Custom:
-        dist = draw(st.sampled_from(CUSTOM_DISTRIBUTIONS))
-        if isinstance(dist, DiscreteDistribution):
-            return Custom(dist, name=name)
+@attrs.frozen
+class _Context:
+    """What a generator of one node kind needs: Hypothesis's ``draw``, the depth left for
+    children, the kinds allowed, the names handed out so far, and whether this node was
+    drawn as an interior node (a Choice is then a Choice of spaces)."""
+
+    draw: st.DrawFn
+    depth: int
+    kinds: frozenset[type[Space[Any]]]
+    names: _Names
+    interior: bool = False
+
+    def child(self) -> Space[Any]:
+        return _space(self.draw, self.depth - 1, self.kinds, self.names)
+
+    def name(self) -> str | None:
+        return self.names.maybe(self.draw)
+
+
+#: The generator of each node kind (a handler table checked against ``NODE_KINDS``).
+_GENERATORS: KindTable[Callable[[_Context], Space[Any]]] = KindTable("strategies")
+
+
+@_GENERATORS.register(Uniform)
+def _uniform(ctx: _Context) -> Space[Any]:
+    name, draw = ctx.name(), ctx.draw
+    low = draw(st.floats(-1000.0, 1000.0, allow_subnormal=False))
+    high = low + draw(st.floats(0.001, 1000.0))
+    q = _quantum(draw)
+    if q is not None:
+        high = max(high, low + 2 * q)  # at least one multiple of q inside the bounds
+    return Uniform(low, high, q=q, name=name)
+
+
+@_GENERATORS.register(LogUniform)
+def _log_uniform(ctx: _Context) -> Space[Any]:
+    name, draw = ctx.name(), ctx.draw
+    low = draw(st.floats(1e-6, 1000.0))
+    high = low * draw(st.floats(1.01, 1e4))
+    q = _quantum(draw)
+    if q is not None:
+        high = max(high, low + 2 * q)
+    return LogUniform(low, high, q=q, name=name)
+
+
+@_GENERATORS.register(Normal)
+def _normal(ctx: _Context) -> Space[Any]:
+    name, draw = ctx.name(), ctx.draw
+    mu = draw(st.floats(-100.0, 100.0, allow_subnormal=False))
+    return Normal(mu, draw(st.floats(0.001, 100.0)), q=_quantum(draw), name=name)
+
+
+@_GENERATORS.register(LogNormal)
+def _log_normal(ctx: _Context) -> Space[Any]:
+    name, draw = ctx.name(), ctx.draw
+    # Moderate mu and sigma: exp() of the prior's far tail stays a finite float.
+    mu = draw(st.floats(-5.0, 5.0, allow_subnormal=False))
+    return LogNormal(mu, draw(st.floats(0.01, 3.0)), q=_quantum(draw), name=name)
+
+
+@_GENERATORS.register(IntUniform)
+def _int_uniform(ctx: _Context) -> Space[Any]:
+    name, draw = ctx.name(), ctx.draw
+    low = draw(st.integers(-100, 100))
+    return IntUniform(low, low + draw(st.integers(1, 1000)), name=name)
+
+
+@_GENERATORS.register(IntLogUniform)
+def _int_log_uniform(ctx: _Context) -> Space[Any]:
+    name, draw = ctx.name(), ctx.draw
+    low = draw(st.integers(1, 100))
+    return IntLogUniform(low, low + draw(st.integers(1, 10_000)), name=name)
+
+
+@_GENERATORS.register(Custom)
+def _custom(ctx: _Context) -> Space[Any]:
+    name = ctx.name()
+    dist = ctx.draw(st.sampled_from(CUSTOM_DISTRIBUTIONS))
+    if isinstance(dist, DiscreteDistribution):
         return Custom(dist, name=name)
-    raise AssertionError(f"not a numeric leaf kind: {kind!r}")
+    return Custom(dist, name=name)
 
 
-def _constant_choice(draw: st.DrawFn, names: _Names) -> Space[Any]:
+@_GENERATORS.register(Const)
+def _const(ctx: _Context) -> Space[Any]:
+    return Const(ctx.draw(_constants))
+
+
+@_GENERATORS.register(Choice)
+def _choice(ctx: _Context) -> Space[Any]:
+    draw = ctx.draw
+    if ctx.interior:  # a Choice of spaces (conditional choice)
+        n = draw(st.integers(1, 3))
+        spaces = [ctx.child() for _ in range(n)]
+        return Choice(*spaces, weights=_weights(draw, n), name=ctx.name())
     options = draw(
         st.lists(_constants, min_size=1, max_size=5, unique_by=lambda c: (type(c).__name__, c))
     )
-    name = names.maybe(draw)
-    return Choice(*options, weights=_weights(draw, len(options)), name=name)
+    return Choice(*options, weights=_weights(draw, len(options)), name=ctx.name())
 
 
-def _leaf(draw: st.DrawFn, kinds: frozenset[type[Space[Any]]], names: _Names) -> Space[Any]:
-    kind = draw(st.sampled_from(sorted(kinds & LEAF_KINDS, key=lambda k: k.__name__)))
-    if kind is Const:
-        return Const(draw(_constants))
-    if kind is Choice:
-        return _constant_choice(draw, names)
-    return _numeric_leaf(draw, kind, names)
+@_GENERATORS.register(Map)
+def _map(ctx: _Context) -> Space[Any]:
+    arity = ctx.draw(st.integers(1, 3))
+    return Map(MAP_FUNCTIONS[arity], *[ctx.child() for _ in range(arity)])
+
+
+@_GENERATORS.register(Cond)
+def _cond(ctx: _Context) -> Space[Any]:
+    selector = _selector(ctx.draw, ctx.kinds, ctx.names)
+    keys = finite_values(selector) or ()  # a selector's values are a small finite set
+    return Cond(selector, {key: ctx.child() for key in keys})
+
+
+@_GENERATORS.register(Tuple)
+def _tuple(ctx: _Context) -> Space[Any]:
+    return Tuple(*[ctx.child() for _ in range(ctx.draw(st.integers(0, 3)))])
+
+
+@_GENERATORS.register(List)
+def _list(ctx: _Context) -> Space[Any]:
+    return List([ctx.child() for _ in range(ctx.draw(st.integers(0, 3)))])
+
+
+@_GENERATORS.register(Dict)
+def _dict(ctx: _Context) -> Space[Any]:
+    keys = ctx.draw(st.lists(st.sampled_from(_DICT_KEYS), max_size=3, unique=True))
+    return Dict({key: ctx.child() for key in keys})
+
+
+@_GENERATORS.register(Record)
+def _record(ctx: _Context) -> Space[Any]:
+    return space_of(PairRecord, left=ctx.child(), right=ctx.child())
 
 
 def _selector(draw: st.DrawFn, kinds: frozenset[type[Space[Any]]], names: _Names) -> Space[Any]:
@@ -217,41 +300,10 @@ def _space(
         interior.append(Choice)  # a Choice of spaces (conditional choice)
     # Leaves half of the time keep trees small; depth 0 is leaves only.
     if depth <= 0 or not interior or not draw(st.booleans()):
-        return _leaf(draw, kinds, names)
+        kind = draw(st.sampled_from(sorted(kinds & LEAF_KINDS, key=lambda k: k.__name__)))
+        return _GENERATORS.lookup(kind)(_Context(draw, depth, kinds, names))
     kind = draw(st.sampled_from(interior))
-
-    def child() -> Space[Any]:
-        return _space(draw, depth - 1, kinds, names)
-
-    if kind is Choice:
-        n = draw(st.integers(1, 3))
-        spaces = [child() for _ in range(n)]
-        return Choice(*spaces, weights=_weights(draw, n), name=names.maybe(draw))
-    if kind is Map:
-        arity = draw(st.integers(1, 3))
-        return Map(MAP_FUNCTIONS[arity], *[child() for _ in range(arity)])
-    if kind is Cond:
-        selector = _selector(draw, kinds, names)
-        return Cond(selector, {key: child() for key in _finite_keys(selector)})
-    if kind is Tuple:
-        return Tuple(*[child() for _ in range(draw(st.integers(0, 3)))])
-    if kind is List:
-        return List([child() for _ in range(draw(st.integers(0, 3)))])
-    if kind is Dict:
-        dict_keys = draw(st.lists(st.sampled_from(_DICT_KEYS), max_size=3, unique=True))
-        return Dict({key: child() for key in dict_keys})
-    if kind is Record:
-        return space_of(PairRecord, left=child(), right=child())
-    raise AssertionError(f"not an interior kind: {kind!r}")
-
-
-def _finite_keys(selector: Space[Any]) -> tuple[Any, ...]:
-    if isinstance(selector, Const):
-        return (selector.value,)
-    if isinstance(selector, Choice):
-        return selector.options
-    assert isinstance(selector, IntUniform | IntLogUniform)
-    return tuple(range(selector.low, selector.high + 1))
+    return _GENERATORS.lookup(kind)(_Context(draw, depth, kinds, names, interior=True))
 
 
 @st.composite
