@@ -20,12 +20,11 @@ import attrs
 import numpy as np
 import pytest
 
+from tests import _objectives as objectives
 from typedspace import IntUniform, TrialState, Uniform, optimize
 from typedspace.algorithms import RandomSearch
 from typedspace.backends._table import Assignment, ParamTable
 from typedspace.storage import InMemoryStorage
-
-from . import _objectives as objectives
 
 SPACE = Uniform(0.0, 1.0)
 
@@ -277,23 +276,6 @@ def test_ctrl_c_terminates_an_owned_process_pool() -> None:
     assert all(t.state is not TrialState.RUNNING for t in result.trials)
 
 
-def test_unpicklable_objective_fails_before_any_trial_starts() -> None:
-    offset = 0.3
-    storage = InMemoryStorage()
-    before = multiprocessing.active_children()
-    with cf.ProcessPoolExecutor(2) as pool:
-        with pytest.raises(TypeError, match=r"cannot be pickled.*module level"):
-            optimize(lambda x: x - offset, SPACE, executor=pool, storage=storage)
-        assert multiprocessing.active_children() == before  # no worker was even started
-
-    def local(x: float) -> float:
-        return x - offset
-
-    with pytest.raises(TypeError, match="local"):
-        optimize(local, SPACE, executor="processes", storage=storage)
-    assert storage.trials("default") == []
-
-
 def test_a_pool_that_refuses_work_leaves_no_trial_running() -> None:
     storage = InMemoryStorage()
     pool = cf.ThreadPoolExecutor(2)
@@ -302,15 +284,6 @@ def test_a_pool_that_refuses_work_leaves_no_trial_running() -> None:
         optimize(objectives.square, SPACE, executor=pool, storage=storage)
     states = {t.state for t in storage.trials("default")}
     assert states == {TrialState.CANCELLED}
-
-
-def test_bad_executor_arguments() -> None:
-    with pytest.raises(ValueError, match="max_pending"):
-        optimize(objectives.square, SPACE, executor="threads", max_pending=0)
-    with pytest.raises(ValueError, match="processes"):
-        optimize(objectives.square, SPACE, executor="cluster")
-    with pytest.raises(TypeError, match="executor must be"):
-        optimize(objectives.square, SPACE, executor=object())
 
 
 # -- Dask ------------------------------------------------------------------------------------

@@ -89,9 +89,9 @@ def test_round_trip_is_exact() -> None:
 def test_references_are_import_paths() -> None:
     document = json.loads(to_json(EVERY_NODE))
     text = json.dumps(document)
-    assert '"tests.test_serialize:scale"' in text
-    assert '"tests.test_serialize:Svm"' in text
-    assert '"$enum": "tests.test_serialize:Kernel"' in text
+    assert '"tests.backends.test_serialize:scale"' in text
+    assert '"tests.backends.test_serialize:Svm"' in text
+    assert '"$enum": "tests.backends.test_serialize:Kernel"' in text
 
 
 def test_lambdas_and_local_functions_name_the_place() -> None:

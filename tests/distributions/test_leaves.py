@@ -23,19 +23,14 @@ import pytest
 from scipy import stats
 
 from typedspace import (
-    CategoricalParam,
     Choice,
-    Cond,
-    Dict,
     IntLogUniform,
     IntUniform,
     LogNormal,
     LogUniform,
     Normal,
-    NumericParam,
     Space,
     Uniform,
-    flatten,
     sample_many,
 )
 
@@ -213,41 +208,3 @@ def test_choice_follows_its_weights(
 def test_choice_power_against_unweighted() -> None:
     values = draw(Choice("a", "b", "c", "d", weights=[1, 2, 3, 4]), seed=62)
     assert chi_square_pvalue(values, dict.fromkeys("abcd", 0.25)) < ALPHA
-
-
-# --- Vectorization: one numpy call per parameter, whatever the number of samples ---
-
-
-@pytest.mark.parametrize("n", [1, 10, 5_000])
-def test_sample_many_draws_each_parameter_with_one_call(
-    monkeypatch: pytest.MonkeyPatch, n: int
-) -> None:
-    space = Dict(
-        {
-            "lr": LogUniform(1e-5, 1e-1),
-            "layers": IntUniform(1, 8),
-            "opt": Cond(
-                Choice("sgd", "adam"),
-                {"sgd": Uniform(0.0, 0.99, q=0.01), "adam": Normal(0.9, 0.01)},
-            ),
-            "act": Choice("relu", {"slope": LogNormal(-3.0, 1.0)}),
-        }
-    )
-    calls: collections.Counter[str] = collections.Counter()
-    numeric, categorical = NumericParam.sample, CategoricalParam.sample
-
-    def count_numeric(self: NumericParam, rng: np.random.Generator, size: int) -> Any:
-        calls[self.name] += 1
-        assert size == n
-        return numeric(self, rng, size)
-
-    def count_categorical(self: CategoricalParam, rng: np.random.Generator, size: int) -> Any:
-        calls[self.name] += 1
-        assert size == n
-        return categorical(self, rng, size)
-
-    monkeypatch.setattr(NumericParam, "sample", count_numeric)
-    monkeypatch.setattr(CategoricalParam, "sample", count_categorical)
-    assert len(sample_many(space, n, seed=0)) == n
-    assert calls == dict.fromkeys(flatten(space).table.names, 1)
-    assert len(calls) == 7  # lr, layers, opt, opt.sgd, opt.adam, act, act.1.slope

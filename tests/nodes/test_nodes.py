@@ -3,13 +3,14 @@ valid trees are immutable values (equal when built alike, hashable)."""
 
 from __future__ import annotations
 
+import copy
 import math
-import re
 from collections.abc import Callable
 from typing import Any, cast
 
 import attrs
 import pytest
+from hypothesis import given
 
 from typedspace import (
     Choice,
@@ -26,11 +27,11 @@ from typedspace import (
     Space,
     Tuple,
     Uniform,
-    flatten,
     param,
     record,
     space_of,
 )
+from typedspace.testing import spaces
 from typedspace.testing.strategies import identity, pair
 
 # Each case: (builder, exception type, regex the message must match).  The regexes name the
@@ -191,42 +192,6 @@ def test_invalid_space_fails_at_construction(
         build()
 
 
-# --- Names that clash only once positions are known: detected by the flattener. ---
-
-
-def positions_first(x: float, y: float) -> float:
-    return x + y
-
-
-@pytest.mark.parametrize(
-    ("space", "name"),
-    [
-        # A name= equal to another leaf's positional path.
-        (Dict({"lr": Uniform(0.0, 1.0), "b": LogUniform(1e-3, 1.0, name="lr")}), "lr"),
-        # A multi-argument Map names its arguments after the function's parameters.
-        (
-            Dict(
-                {
-                    "f": Map(positions_first, Uniform(0, 1), Uniform(0, 1)),
-                    "g": Uniform(0, 1, name="f.x"),
-                }
-            ),
-            "f.x",
-        ),
-        # Element 0's name= is element 1's positional path.
-        (Tuple(Uniform(0.0, 1.0, name="[1]"), Uniform(0.0, 1.0)), "[1]"),
-        # A Choice of spaces names its options "<choice>.<index>".
-        (
-            Dict({"c": Choice[float](Uniform(0.0, 1.0), 2), "d": Normal(0.0, 1.0, name="c.0")}),
-            "c.0",
-        ),
-    ],
-)
-def test_positional_and_explicit_name_clash_fails_at_flatten(space: Space[Any], name: str) -> None:
-    with pytest.raises(ValueError, match=rf"duplicate parameter name '{re.escape(name)}'"):
-        flatten(space)
-
-
 # --- Equality, hashing, immutability ---
 
 
@@ -250,6 +215,13 @@ def test_equal_trees_are_equal_and_hash_equal() -> None:
     assert a == b
     assert hash(a) == hash(b)
     assert len({a, b}) == 1
+
+
+@given(spaces())
+def test_copied_trees_are_equal_and_hash_equal(space: Space[Any]) -> None:
+    twin = copy.deepcopy(space)
+    assert twin == space
+    assert hash(twin) == hash(space)
 
 
 @pytest.mark.parametrize(

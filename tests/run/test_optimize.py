@@ -1,9 +1,11 @@
-"""The optimize() loop: budgets, stopping rules, failures, starting points, interruption."""
+"""optimize() end to end: typed results, seeding, failures, starting points, argument checks.
+
+Its stopping rules are in test_loop.py and test_stopping.py, what an objective may return in
+test_objective.py."""
 
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import attrs
 import pytest
@@ -12,9 +14,6 @@ from typedspace import (
     Choice,
     IntUniform,
     Map,
-    NoImprovement,
-    NoSuccessfulTrial,
-    Outcome,
     TrialState,
     Uniform,
     optimize,
@@ -80,69 +79,6 @@ def test_failures_are_recorded_and_the_run_goes_on() -> None:
     assert result.best.n == 1
 
 
-@pytest.mark.parametrize("bad", [None, "0.5", [1.0], math.inf, -math.inf])
-def test_non_numbers_fail_the_trial(bad: Any) -> None:
-    result = optimize(lambda x: bad, Uniform(0.0, 1.0), RandomSearch(), max_evals=2, seed=0)
-    assert [t.state for t in result.trials] == [TrialState.FAILED] * 2
-    with pytest.raises(NoSuccessfulTrial, match="all 2 finished trials failed"):
-        _ = result.best
-
-
-def test_catch_false_reraises_after_recording() -> None:
-    def boom(x: float) -> float:
-        raise RuntimeError("stop here")
-
-    with pytest.raises(RuntimeError, match="stop here"):
-        optimize(boom, Uniform(0.0, 1.0), RandomSearch(), max_evals=5, seed=0, catch=False)
-
-
-def test_outcome_extra_is_kept() -> None:
-    result = optimize(
-        lambda x: Outcome(x, extra={"double": 2 * x}),
-        Uniform(0.0, 1.0),
-        RandomSearch(),
-        max_evals=3,
-        seed=0,
-    )
-    for t in result.trials:
-        assert t.loss is not None and t.extra == {"double": 2 * t.loss}
-
-
-def test_numpy_losses_become_python_floats() -> None:
-    import numpy as np
-
-    result = optimize(
-        lambda x: np.float32(x), Uniform(0.0, 1.0), RandomSearch(), max_evals=3, seed=0
-    )
-    assert all(type(t.loss) is float for t in result.trials)
-
-
-def test_loss_threshold_stops_early() -> None:
-    result = optimize(
-        lambda x: x, Uniform(0.0, 1.0), RandomSearch(), max_evals=1000, seed=0, loss_threshold=0.05
-    )
-    assert result.stop_reason == "loss_threshold"
-    assert result.best_loss <= 0.05
-    assert all(t.loss is not None and t.loss > 0.05 for t in result.trials[:-1])
-
-
-def test_early_stop_no_improvement() -> None:
-    rule = NoImprovement(patience=10)
-    result = optimize(
-        lambda x: x, Uniform(0.0, 1.0), RandomSearch(), max_evals=10_000, seed=0, early_stop=rule
-    )
-    assert result.stop_reason == "early_stop"
-    losses = [t.loss for t in result.trials if t.loss is not None]
-    # the last 10 losses did not beat the best before them
-    assert min(losses[-10:]) >= min(losses[:-10])
-    assert min(losses[-11:]) < min(losses[:-11]) or len(losses) == 11
-
-
-def test_no_improvement_validates_patience() -> None:
-    with pytest.raises(ValueError, match="patience"):
-        NoImprovement(patience=0)
-
-
 def test_points_to_evaluate_run_first() -> None:
     start = Config(x=0.5, n=1, act="relu")
     result = optimize(
@@ -174,35 +110,6 @@ def test_bad_starting_points_fail_before_running() -> None:
             assignments_to_evaluate=[{"x": 5.0}],
         )
     assert calls == []
-
-
-def test_keyboard_interrupt_keeps_finished_trials() -> None:
-    seen: list[float] = []
-
-    def objective(x: float) -> float:
-        if len(seen) == 4:
-            raise KeyboardInterrupt
-        seen.append(x)
-        return x
-
-    result = optimize(objective, Uniform(0.0, 1.0), RandomSearch(), max_evals=50, seed=0)
-    assert result.stop_reason == "interrupted"
-    assert [t.state for t in result.trials] == [TrialState.OK] * 4 + [TrialState.CANCELLED]
-    assert result.best == min(seen)
-
-
-def test_timeout_stops_launching() -> None:
-    import time
-
-    def slow(x: float) -> float:
-        time.sleep(0.05)
-        return x
-
-    result = optimize(
-        slow, Uniform(0.0, 1.0), RandomSearch(), max_evals=10_000, timeout=0.3, seed=0
-    )
-    assert result.stop_reason == "timeout"
-    assert 1 <= len(result.trials) < 100
 
 
 def test_invalid_arguments() -> None:

@@ -1,42 +1,17 @@
-"""Plots render for studies with conditional and failed trials; importance ranks sensibly."""
+"""Plots render for studies with conditional and failed trials."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import matplotlib
-import numpy as np
-import pytest
 
-from typedspace import Choice, Cond, IntUniform, LogUniform, Uniform, flatten, optimize
-from typedspace.algorithms import RandomSearch
+from tests.plots._study import SPACE
+from typedspace import flatten
 from typedspace.plots import plot_history, plot_importance, plot_params, write_report
-from typedspace.plots._importance import eta_squared, importances
 from typedspace.storage import TrialRecord
 
 matplotlib.use("Agg")
-
-SPACE = {
-    "model": Cond(
-        Choice("linear", "tree"), {"linear": LogUniform(1e-4, 1.0), "tree": IntUniform(1, 10)}
-    ),
-    "x": Uniform(-1.0, 1.0),
-    "noise": Uniform(0.0, 1.0),
-}
-
-
-def objective(c: dict[str, Any]) -> float:
-    if c["x"] > 0.8:
-        raise ValueError("x too large")  # some failed trials
-    return float(c["x"] ** 2 + 0.01 * c["noise"])
-
-
-@pytest.fixture(scope="module")
-def records() -> list[TrialRecord]:
-    result = optimize(objective, SPACE, RandomSearch(), max_evals=60, seed=0)
-    assert result.failed, "the fixture must contain failed trials"
-    return [t.to_record() for t in result.trials]
 
 
 class _Study:
@@ -76,17 +51,3 @@ def test_write_report(records: list[TrialRecord], tmp_path: Path) -> None:
         "report-importance.png",
     ]
     assert all(p.stat().st_size > 1000 for p in paths)
-
-
-def test_importance_finds_the_parameter_that_matters(records: list[TrialRecord]) -> None:
-    scores = importances(records, {"model": True})
-    assert next(iter(scores)) == "x"
-    assert scores["x"] > 0.5 > scores["noise"]
-
-
-def test_eta_squared_bounds() -> None:
-    rng = np.random.default_rng(0)
-    x = rng.uniform(size=400)
-    assert eta_squared(list(x), list(x), categorical=False) > 0.95
-    # independent noise: eta^2 is about (groups - 1) / n; 8 bins, 400 trials -> ~0.02
-    assert eta_squared(list(x), list(rng.uniform(size=400)), categorical=False) < 0.08
