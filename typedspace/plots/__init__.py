@@ -106,8 +106,8 @@ def plot_params(records: Sequence[TrialRecord], table: ParamTable | None = None)
 
 
 def plot_importance(records: Sequence[TrialRecord], table: ParamTable | None = None) -> Figure:
-    """Each parameter's eta^2 (share of the loss ranks' variance it explains on its own;
-    see ``typedspace.plots._importance``)."""
+    """Each parameter's eta^2: the share of the loss ranks' variance that grouping the trials
+    by its value (categories, or up to 8 equal-count bins) explains on its own."""
     categorical = {p.name: isinstance(p, CategoricalParam) for p in table.params} if table else None
     scores = importances(records, categorical)
     fig = _figure(6, 0.4 * max(3, len(scores)) + 1)
