@@ -25,9 +25,16 @@ from typedspace import (
     pretty,
 )
 from typedspace.backends._table import Clause
-from typedspace.backends._walk import TABLES, KindTable, parameters, walk
+from typedspace.backends._walk import TABLES, KindTable, Site, walk
 from typedspace.nodes import NODE_KINDS
 from typedspace.testing import ALL_KINDS
+
+
+def parameters(site: Site) -> list[Site]:
+    """The sites that own a parameter, in the walk's (pre-)order."""
+    own = [site] if site.slot is not None else []
+    return own + [p for child in site.children for p in parameters(child)]
+
 
 #: Every interpretation of the tree: the walk itself and each backend's handler table.
 BACKENDS = ("walk", "flatten", "encode", "pretty", "serialize", "deserialize", "strategies")

@@ -253,9 +253,3 @@ def walk(space: Space[Any]) -> Site:
     [('lr', 0), ('act', 1)]
     """
     return _Walker().visit(space, "", ())
-
-
-def parameters(site: Site) -> list[Site]:
-    """The sites that own a parameter, in slot order (pre-order)."""
-    own = [site] if site.slot is not None else []
-    return own + [p for child in site.children for p in parameters(child)]
