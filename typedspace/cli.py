@@ -54,6 +54,16 @@ def load_space(reference: str) -> Space[Any]:
     return obj
 
 
+def printable(text: str) -> str:
+    r"""``text`` with control characters escaped: a name or label read from a database cannot
+    move the cursor or recolour the terminal.
+
+    >>> print(printable("ok\x1b[2Jgone"))
+    ok\x1b[2Jgone
+    """
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def _existing_db(path: str) -> str:
     if not Path(path).is_file():
         raise UsageError(f"no database at {path!r}")
@@ -122,12 +132,12 @@ def cmd_studies(args: argparse.Namespace) -> None:
         records = study.records
         losses = [r.loss for r in records if r.loss is not None]
         best = f"{min(losses):.6g}" if losses else "-"
-        print(f"{name}\t{len(records)} trials\tbest {best}")
+        print(f"{printable(name)}\t{len(records)} trials\tbest {best}")
 
 
 def _format_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     def text(v: Any) -> str:
-        return f"{v:.6g}" if isinstance(v, float) else ("" if v is None else str(v))
+        return f"{v:.6g}" if isinstance(v, float) else ("" if v is None else printable(str(v)))
 
     cells = [[text(r.get(c)) for c in columns] for r in rows]
     widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]

@@ -2,8 +2,13 @@
 
 Functions (``Map``), record classes and non-JSON constants (classes, functions, enum members)
 are stored by import path ``package.module:qualname``; a lambda or a local function has no
-import path and is an error that names where it sits in the space.  Round trips are exact:
-``from_json(to_json(s)) == s``.
+import path and is an error that names where it sits in the space.
+
+Reading is data-only: ``from_json`` never imports a module or calls anything on the strength
+of a path written in the document.  A path resolves only to an object the caller passed in
+``allow=`` (or to typedspace's own distributions), after checking it is of the kind its place
+needs (a distribution class, an attrs record class, an Enum, a callable).  Round trips are
+exact: ``from_json(to_json(s), allow=[...]) == s``.
 """
 
 from __future__ import annotations
@@ -12,12 +17,19 @@ import enum
 import importlib
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 import attrs
 
 from typedspace.backends._walk import Fold, KindTable, Site, walk
+from typedspace.distributions import (
+    Beta,
+    BoundedPoisson,
+    ContinuousDistribution,
+    DiscreteDistribution,
+    TruncatedExponential,
+)
 from typedspace.errors import SerializationError
 from typedspace.nodes import (
     NODE_KINDS,
@@ -58,7 +70,7 @@ def import_path(obj: object, where: str) -> str:
         )
     path = f"{module}:{qualname}"
     try:
-        found = resolve(path)
+        found = _import(path)
     except SerializationError:
         found = None
     if found is not obj:
@@ -66,8 +78,9 @@ def import_path(obj: object, where: str) -> str:
     return path
 
 
-def resolve(path: str) -> Any:
-    """The object at ``module:qualname``."""
+def _import(path: str) -> Any:
+    """The object at ``module:qualname``: only to check, when writing, that the caller's own
+    object can be found again under its path.  Reading never imports (see ``_Reader``)."""
     module_name, _, qualname = path.partition(":")
     try:
         obj: Any = importlib.import_module(module_name)
@@ -102,26 +115,86 @@ def _const_to_json(value: object, where: str) -> Any:
     raise SerializationError(f"parameter {where!r}: the constant {value!r} cannot be serialized")
 
 
-def _const_from_json(data: Any) -> Any:
-    if isinstance(data, list):
-        return [_const_from_json(v) for v in data]
-    if isinstance(data, dict):
-        if "$tuple" in data:
-            return tuple(_const_from_json(v) for v in data["$tuple"])
-        if "$float" in data:
-            return float(data["$float"])
-        if "$enum" in data:
-            return resolve(data["$enum"])[data["name"]]
-        if "$ref" in data:
-            return resolve(data["$ref"])
-        if "$dict" in data:
-            return {k: _const_from_json(v) for k, v in data["$dict"].items()}
-        return {k: _const_from_json(v) for k, v in data.items()}
-    return data
+#: Objects a document may always name: typedspace's own distributions (plain data classes).
+#: Their paths from before the classes were published (``..._examples:Beta``) stay valid.
+_TRUSTED: dict[str, object] = {
+    f"{module}:{cls.__qualname__}": cls
+    for cls in (Beta, BoundedPoisson, TruncatedExponential)
+    for module in ("typedspace.distributions", "typedspace.distributions._examples")
+}
+
+
+class _Reader:
+    """Loads one document.  A path in it resolves only through ``allowed`` (the caller's
+    ``allow=`` plus ``_TRUSTED``): nothing is imported, and nothing is called before its kind
+    is checked."""
+
+    def __init__(self, allow: Iterable[object]) -> None:
+        self.allowed = dict(_TRUSTED)
+        for obj in allow:
+            module = getattr(obj, "__module__", None)
+            qualname = getattr(obj, "__qualname__", None)
+            if not isinstance(module, str) or not isinstance(qualname, str):
+                raise TypeError(
+                    f"from_json: allow= takes classes and functions, got {obj!r} "
+                    "(it has no module and qualified name to be named by)"
+                )
+            self.allowed[f"{module}:{qualname}"] = obj
+
+    def named(self, path: object, what: str, fits: Callable[[object], bool]) -> Any:
+        """The allowed object at ``path``, which must be ``what`` (``fits`` checks it)."""
+        if not isinstance(path, str) or path not in self.allowed:
+            raise SerializationError(
+                f"the document names {path!r} as {what}; it is not in allow=, so nothing was "
+                "imported or called (pass the object itself: from_json(text, allow=[...]))"
+            )
+        obj = self.allowed[path]
+        if not fits(obj):
+            raise SerializationError(f"{path!r} is in allow=, but it is not {what}: {obj!r}")
+        return obj
+
+    def const(self, data: Any) -> Any:
+        if isinstance(data, list):
+            return [self.const(v) for v in data]
+        if isinstance(data, dict):
+            if "$tuple" in data:
+                return tuple(self.const(v) for v in data["$tuple"])
+            if "$float" in data:
+                return float(data["$float"])
+            if "$enum" in data:
+                cls = self.named(data["$enum"], "an Enum class", _is_enum)
+                return cls[data["name"]]
+            if "$ref" in data:
+                return self.named(data["$ref"], "a constant", lambda obj: True)
+            if "$dict" in data:
+                return {k: self.const(v) for k, v in data["$dict"].items()}
+            return {k: self.const(v) for k, v in data.items()}
+        return data
+
+    def load(self, data: Any) -> Space[Any]:
+        if not isinstance(data, dict) or "type" not in data:
+            raise SerializationError(f"not a space node: {data!r}")
+        kind = _KINDS.get(data["type"]) if isinstance(data["type"], str) else None
+        if kind is None:
+            raise SerializationError(f"unknown node type {data['type']!r}")
+        return LOAD.lookup(kind)(self, data)
+
+
+def _is_enum(obj: object) -> bool:
+    return isinstance(obj, type) and issubclass(obj, enum.Enum)
+
+
+def _is_distribution(obj: object) -> bool:
+    bases = (ContinuousDistribution, DiscreteDistribution)
+    return isinstance(obj, type) and issubclass(obj, bases) and attrs.has(obj)
+
+
+def _is_record(obj: object) -> bool:
+    return isinstance(obj, type) and attrs.has(obj)
 
 
 DUMP: Fold[dict[str, Any]] = Fold("serialize")
-LOAD: KindTable[Callable[[dict[str, Any]], Space[Any]]] = KindTable("deserialize")
+LOAD: KindTable[Callable[[_Reader, dict[str, Any]], Space[Any]]] = KindTable("deserialize")
 
 
 def _kind(node: Space[Any]) -> str:
@@ -157,7 +230,7 @@ def _dump_normal(site: Site, parts: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @LOAD.register(Uniform, LogUniform, Normal, LogNormal)
-def _load_float(data: dict[str, Any]) -> Space[Any]:
+def _load_float(reader: _Reader, data: dict[str, Any]) -> Space[Any]:
     kind = _KINDS[data["type"]]
     first, second = ("mu", "sigma") if kind in (Normal, LogNormal) else ("low", "high")
     leaf: Space[Any] = cast(Any, kind)(
@@ -167,7 +240,7 @@ def _load_float(data: dict[str, Any]) -> Space[Any]:
 
 
 @LOAD.register(IntUniform, IntLogUniform)
-def _load_int(data: dict[str, Any]) -> Space[Any]:
+def _load_int(reader: _Reader, data: dict[str, Any]) -> Space[Any]:
     kind = _KINDS[data["type"]]
     leaf: Space[Any] = cast(Any, kind)(data["low"], data["high"], name=data.get("name"))
     return leaf
@@ -192,9 +265,9 @@ def _dump_custom(site: Site, parts: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @LOAD.register(Custom)
-def _load_custom(data: dict[str, Any]) -> Space[Any]:
-    dist_cls = resolve(data["dist"])
-    arguments = {k: _const_from_json(v) for k, v in data["fields"].items()}
+def _load_custom(reader: _Reader, data: dict[str, Any]) -> Space[Any]:
+    dist_cls = reader.named(data["dist"], "a distribution class (an attrs class)", _is_distribution)
+    arguments = {k: reader.const(v) for k, v in data["fields"].items()}
     return Custom(dist_cls(**arguments), name=data.get("name"))
 
 
@@ -204,8 +277,8 @@ def _dump_const(site: Site, parts: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @LOAD.register(Const)
-def _load_const(data: dict[str, Any]) -> Space[Any]:
-    return Const(_const_from_json(data["value"]))
+def _load_const(reader: _Reader, data: dict[str, Any]) -> Space[Any]:
+    return Const(reader.const(data["value"]))
 
 
 @DUMP.register(Choice)
@@ -223,9 +296,10 @@ def _dump_choice(site: Site, parts: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @LOAD.register(Choice)
-def _load_choice(data: dict[str, Any]) -> Space[Any]:
+def _load_choice(reader: _Reader, data: dict[str, Any]) -> Space[Any]:
     options = [
-        _load(o["space"]) if "space" in o else _const_from_json(o["value"]) for o in data["options"]
+        reader.load(o["space"]) if "space" in o else reader.const(o["value"])
+        for o in data["options"]
     ]
     return Choice(*options, weights=data.get("weights"), name=data.get("name"))
 
@@ -237,9 +311,9 @@ def _dump_map(site: Site, parts: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @LOAD.register(Map)
-def _load_map(data: dict[str, Any]) -> Space[Any]:
-    f: Callable[..., Any] = resolve(data["f"])
-    return Map(f, *(_load(a) for a in data["args"]))
+def _load_map(reader: _Reader, data: dict[str, Any]) -> Space[Any]:
+    f: Callable[..., Any] = reader.named(data["f"], "a Map function", callable)
+    return Map(f, *(reader.load(a) for a in data["args"]))
 
 
 @DUMP.register(Cond)
@@ -254,9 +328,9 @@ def _dump_cond(site: Site, parts: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @LOAD.register(Cond)
-def _load_cond(data: dict[str, Any]) -> Space[Any]:
-    selector = _load(data["selector"])
-    return Cond(selector, {_const_from_json(k): _load(b) for k, b in data["branches"]})
+def _load_cond(reader: _Reader, data: dict[str, Any]) -> Space[Any]:
+    selector = reader.load(data["selector"])
+    return Cond(selector, {reader.const(k): reader.load(b) for k, b in data["branches"]})
 
 
 @DUMP.register(Tuple, List)
@@ -265,13 +339,13 @@ def _dump_items(site: Site, parts: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @LOAD.register(Tuple)
-def _load_tuple(data: dict[str, Any]) -> Space[Any]:
-    return Tuple(*(_load(s) for s in data["items"]))
+def _load_tuple(reader: _Reader, data: dict[str, Any]) -> Space[Any]:
+    return Tuple(*(reader.load(s) for s in data["items"]))
 
 
 @LOAD.register(List)
-def _load_list(data: dict[str, Any]) -> Space[Any]:
-    return List([_load(s) for s in data["items"]])
+def _load_list(reader: _Reader, data: dict[str, Any]) -> Space[Any]:
+    return List([reader.load(s) for s in data["items"]])
 
 
 @DUMP.register(Dict)
@@ -280,8 +354,8 @@ def _dump_dict(site: Site, parts: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @LOAD.register(Dict)
-def _load_dict(data: dict[str, Any]) -> Space[Any]:
-    return Dict({k: _load(s) for k, s in data["items"]})
+def _load_dict(reader: _Reader, data: dict[str, Any]) -> Space[Any]:
+    return Dict({k: reader.load(s) for k, s in data["items"]})
 
 
 @DUMP.register(Record)
@@ -292,17 +366,9 @@ def _dump_record(site: Site, parts: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @LOAD.register(Record)
-def _load_record(data: dict[str, Any]) -> Space[Any]:
-    return Record(resolve(data["cls"]), {k: _load(s) for k, s in data["fields"]})
-
-
-def _load(data: Any) -> Space[Any]:
-    if not isinstance(data, dict) or "type" not in data:
-        raise SerializationError(f"not a space node: {data!r}")
-    kind = _KINDS.get(data["type"]) if isinstance(data["type"], str) else None
-    if kind is None:
-        raise SerializationError(f"unknown node type {data['type']!r}")
-    return LOAD.lookup(kind)(data)
+def _load_record(reader: _Reader, data: dict[str, Any]) -> Space[Any]:
+    cls = reader.named(data["cls"], "a record class (an attrs class)", _is_record)
+    return Record(cls, {k: reader.load(s) for k, s in data["fields"]})
 
 
 def to_json(space: Space[Any] | dict[str, Any] | list[Any], *, indent: int | None = 2) -> str:
@@ -317,11 +383,24 @@ def to_json(space: Space[Any] | dict[str, Any] | list[Any], *, indent: int | Non
     return json.dumps(document, indent=indent)
 
 
-def from_json(text: str) -> Space[Any]:
+def from_json(text: str, *, allow: Iterable[object] = ()) -> Space[Any]:
     """The space stored in a document written by ``to_json``.
 
-    The document's version is checked: one written by a newer typedspace is a clear error.
+    Reading never imports or calls anything the document merely names: the record classes,
+    ``Map`` functions, custom distribution classes, enums and referenced constants it uses
+    must be passed in ``allow`` (typedspace's own distributions are always allowed).  The
+    document's version is checked: one written by a newer typedspace is a clear error.
+
+    >>> from typedspace import IntUniform, Map
+    >>> text = to_json(Map(math.sqrt, IntUniform(1, 9)))
+    >>> from_json(text)
+    Traceback (most recent call last):
+    ...
+    typedspace.SerializationError: the document names 'math:sqrt' as a Map function; it is not in allow=, so nothing was imported or called (pass the object itself: from_json(text, allow=[...]))
+    >>> from_json(text, allow=[math.sqrt]) == Map(math.sqrt, IntUniform(1, 9))
+    True
     """
+    reader = _Reader(allow)
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
@@ -335,6 +414,8 @@ def from_json(text: str) -> Space[Any]:
             "upgrade typedspace to read it"
         )
     try:
-        return _load(document["space"])
-    except (KeyError, TypeError) as error:
+        return reader.load(document["space"])
+    except SerializationError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
         raise SerializationError(f"malformed space document: {error!r}") from error

@@ -15,6 +15,7 @@ import attrs
 import numpy as np
 
 from typedspace.algorithms import TPE, Algorithm, Proposer
+from typedspace.backends._describe import KEY, describe_table
 from typedspace.backends._flatten import FlatSpace, flatten
 from typedspace.backends._serialize import to_json
 from typedspace.backends._table import Assignment
@@ -129,6 +130,8 @@ class Optimizer(Generic[T]):
             seed=seed,
             created=time.time(),
             space_json=_space_json(self.flat),
+            # A data-only table, so the study can be inspected without the user's code.
+            attributes={KEY: describe_table(self.flat.table)},
         )
         self.info = self.storage.open_study(info, allow_space_change=allow_space_change)
         existing = len(self.storage.trials(study))

@@ -19,16 +19,17 @@ import ast
 import csv
 import json
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import IO, Any, Generic, TypeVar, cast, overload
 
 import attrs
 
+from typedspace.backends._describe import KEY, table_from_description
 from typedspace.backends._flatten import FlatSpace, flatten
 from typedspace.backends._serialize import from_json
 from typedspace.backends._table import CategoricalParam, ParamTable
-from typedspace.errors import NoSuccessfulTrial, StudyMismatch
+from typedspace.errors import NoSuccessfulTrial, StorageError, StudyMismatch
 from typedspace.nodes import Space
 from typedspace.storage._base import Storage, StudyInfo
 from typedspace.storage._records import Trial, TrialRecord, TrialState, best_of
@@ -42,12 +43,14 @@ StorageLike = Storage | str | os.PathLike[str]
 
 @attrs.frozen
 class Study(Generic[T]):
-    """A study as stored: its description, its trial records and, when its space is known
-    (given to ``load_study``, or stored as JSON with the study), its typed trials."""
+    """A study as stored: its description, its trial records, the table of its parameters
+    (names, kinds, bounds and option labels, stored as data with the study) and, when its space
+    is known (``space=`` or ``allow=`` given to ``load_study``), its typed trials."""
 
     info: StudyInfo
     records: tuple[TrialRecord, ...]
     flat: FlatSpace | None = None
+    described: ParamTable | None = None
 
     @property
     def name(self) -> str:
@@ -55,13 +58,14 @@ class Study(Generic[T]):
 
     @property
     def table(self) -> ParamTable | None:
-        """The parameter table of the space, if the space is known."""
-        return None if self.flat is None else self.flat.table
+        """The parameter table: the space's own when it is known, else the one stored as data
+        with the study (for inspection: a custom distribution's parameter shows its value
+        range); None for a study written before tables were stored whose space is unknown."""
+        return self.flat.table if self.flat is not None else self.described
 
     @property
     def trials(self) -> tuple[Trial[T], ...]:
-        """Every trial with its typed value (needs the space: pass ``space=`` to
-        ``load_study`` when the study's space could not be stored as JSON)."""
+        """Every trial with its typed value (needs the space: see ``load_study``)."""
         return tuple(self._typed(r) for r in self.records)
 
     @property
@@ -73,8 +77,10 @@ class Study(Generic[T]):
     def _typed(self, r: TrialRecord) -> Trial[T]:
         if self.flat is None:
             raise ValueError(
-                f"study {self.name!r}: its space is not stored (it holds functions); pass "
-                "space= to load_study to decode typed values, or use .records"
+                f"study {self.name!r}: typed values need its space, and reading a study never "
+                "imports the code it names: pass space= to load_study (or allow= with the "
+                "record classes and functions the stored space uses); .records and .table "
+                "need neither"
             )
         return Trial.from_record(r, cast(T, self.flat.decode(r.assignment)))
 
@@ -191,21 +197,37 @@ def _opened(storage: StorageLike) -> Iterator[Storage]:
 
 
 @overload
-def load_study(storage: StorageLike, study: str, space: Space[T]) -> Study[T]: ...
+def load_study(
+    storage: StorageLike, study: str, space: Space[T], *, allow: Iterable[object] = ()
+) -> Study[T]: ...
 @overload
 def load_study(
-    storage: StorageLike, study: str, space: Mapping[str, object]
+    storage: StorageLike,
+    study: str,
+    space: Mapping[str, object],
+    *,
+    allow: Iterable[object] = (),
 ) -> Study[dict[str, Any]]: ...
 @overload
-def load_study(storage: StorageLike, study: str, space: None = None) -> Study[Any]: ...
 def load_study(
-    storage: StorageLike, study: str, space: Space[Any] | Mapping[str, object] | None = None
+    storage: StorageLike, study: str, space: None = None, *, allow: Iterable[object] = ()
+) -> Study[Any]: ...
+def load_study(
+    storage: StorageLike,
+    study: str,
+    space: Space[Any] | Mapping[str, object] | None = None,
+    *,
+    allow: Iterable[object] = (),
 ) -> Study[Any]:
     """The study ``study`` of ``storage`` (a ``Storage`` or a SQLite file path).
 
-    With ``space`` (the one the study was run with; ``StudyMismatch`` if it differs), or when
-    the space was stored as JSON, ``trials`` and ``best_trial`` carry typed values.  A missing
-    study is a ``KeyError``; a missing file a ``StorageError``.
+    Reading is data-only: it never imports or calls what the file names.  ``records`` and
+    ``table`` (parameter names, kinds, bounds, option labels) need nothing more.  ``trials``
+    and ``best_trial`` carry typed values when the space is known: pass ``space`` (the one
+    the study was run with; ``StudyMismatch`` if it differs), or ``allow`` listing the record
+    classes and functions the stored space uses (as for ``from_json``; a space of plain
+    leaves, dicts and lists needs none).  A missing study is a ``KeyError``; a missing file a
+    ``StorageError``.
 
     >>> from typedspace.storage import InMemoryStorage
     >>> load_study(InMemoryStorage(), "svm")
@@ -216,11 +238,23 @@ def load_study(
     with _opened(storage) as store:
         info = store.load_study(study)
         records = tuple(store.trials(study))
-    flat = _flat(info, space)
-    return Study(info, records, flat)
+    return Study(info, records, _flat(info, space, allow), _described(info))
 
 
-def _flat(info: StudyInfo, space: Space[Any] | Mapping[str, object] | None) -> FlatSpace | None:
+def _described(info: StudyInfo) -> ParamTable | None:
+    """The table stored as data with the study (None for studies written before)."""
+    if KEY not in info.attributes:
+        return None
+    try:
+        return table_from_description(info.attributes[KEY])
+    except ValueError as error:
+        message = f"study {info.name!r}: its stored parameter table is damaged: {error}"
+        raise StorageError(message) from None
+
+
+def _flat(
+    info: StudyInfo, space: Space[Any] | Mapping[str, object] | None, allow: Iterable[object]
+) -> FlatSpace | None:
     if space is not None:
         flat = flatten(space)
         if flat.table.fingerprint() != info.space_fingerprint:
@@ -232,9 +266,9 @@ def _flat(info: StudyInfo, space: Space[Any] | Mapping[str, object] | None) -> F
     if info.space_json is None:
         return None
     try:
-        flat = flatten(from_json(info.space_json))
-    except Exception:
-        return None  # e.g. a custom distribution whose module is not importable here
+        flat = flatten(from_json(info.space_json, allow=allow))
+    except (ValueError, TypeError):
+        return None  # it names code that was not allowed, or it is damaged: a data-only view
     # A space that does not read back identically must not decode the trials.
     return flat if flat.table.fingerprint() == info.space_fingerprint else None
 
