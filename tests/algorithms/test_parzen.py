@@ -71,3 +71,18 @@ def test_bandwidths_are_the_wider_neighbour_gap_clipped() -> None:
     widths = bandwidths(centers, np.array([0.05]), np.array([0.3]))
     # Gaps 0.1, 0.4, 0.02: the ends take their one gap, inner points the wider one, then clip.
     np.testing.assert_allclose(widths[:, 0], [0.1, 0.3, 0.3, 0.05])
+
+
+def test_one_blas_thread_limits_and_restores() -> None:
+    from threadpoolctl import threadpool_info
+
+    from typedspace.algorithms._parzen import one_blas_thread
+
+    def blas_threads() -> list[int]:
+        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+    before = blas_threads()
+    assert before, "numpy's BLAS is loaded"
+    with one_blas_thread():
+        assert blas_threads() == [1] * len(before)
+    assert blas_threads() == before

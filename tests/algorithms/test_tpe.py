@@ -296,3 +296,25 @@ def test_out_of_order_tells_give_the_same_split() -> None:
 def test_invalid_settings(settings: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         TPE(**settings)
+
+
+def test_model_proposals_run_on_one_blas_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The products of log_pdf are small: a multi-threaded BLAS made them 4x slower.
+    from threadpoolctl import threadpool_info
+
+    import typedspace.algorithms._parzen as parzen
+
+    seen: list[list[int]] = []
+    log_pdf = parzen.Mixture.log_pdf
+
+    def recording(self: parzen.Mixture, z: Any, cats: Any) -> Any:
+        seen.append([i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"])
+        return log_pdf(self, z, cats)
+
+    monkeypatch.setattr(parzen.Mixture, "log_pdf", recording)
+    table = flatten({"x": Uniform(0.0, 1.0), "y": Uniform(0.0, 1.0)}).table
+    proposer = TPE(n_startup=5).start(table, np.random.default_rng(0))
+    for number in range(6):
+        proposer.tell(number, {"x": number / 10, "y": 0.5}, float(number))
+    proposer.propose(2, [])
+    assert seen and all(threads and set(threads) == {1} for threads in seen)

@@ -16,17 +16,37 @@ axes and candidates; nothing loops over observations in Python.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 from scipy.special import ndtr, ndtri
+from threadpoolctl import ThreadpoolController
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 _LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
+
+
+@functools.cache
+def _blas() -> ThreadpoolController:
+    return ThreadpoolController()  # inspects the loaded libraries once (about 2 ms)
+
+
+def one_blas_thread() -> AbstractContextManager[Any]:
+    """Run the enclosed products on one BLAS thread.
+
+    ``log_pdf``'s products are small (24 candidates x 2d by one column per observation): a
+    multi-threaded BLAS spends more on waking its threads than on the work, and on 2 cores
+    one proposal at 3,600 trials took 15 ms instead of 3.5 ms.  Entering costs ~20 us.
+    """
+    limiter: AbstractContextManager[Any] = _blas().limit(limits=1, user_api="blas")
+    return limiter
 
 
 @attrs.frozen

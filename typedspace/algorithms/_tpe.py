@@ -17,7 +17,14 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from typedspace.algorithms._parzen import Axes, AxisOrder, FloatArray, IntArray, Mixture
+from typedspace.algorithms._parzen import (
+    Axes,
+    AxisOrder,
+    FloatArray,
+    IntArray,
+    Mixture,
+    one_blas_thread,
+)
 from typedspace.backends._table import (
     Assignment,
     CategoricalParam,
@@ -225,6 +232,10 @@ class TPEProposer:
     def propose(self, n: int, pending: Sequence[Assignment]) -> list[dict[str, float | int]]:
         if self.n_finished < self.n_startup:
             return self.table.sample_assignments(self.rng, n)
+        with one_blas_thread():
+            return self._propose(n, pending)
+
+    def _propose(self, n: int, pending: Sequence[Assignment]) -> list[dict[str, float | int]]:
         below = self._best(self.losses[: self.n_finished])
         # The constant liar: running trials join the bad observations of their groups.
         lies: list[list[tuple[FloatArray, IntArray]]] = [[] for _ in self.groups]
