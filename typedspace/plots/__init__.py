@@ -106,16 +106,17 @@ def plot_params(records: Sequence[TrialRecord], table: ParamTable | None = None)
 
 
 def plot_importance(records: Sequence[TrialRecord], table: ParamTable | None = None) -> Figure:
-    """Each parameter's eta^2: the share of the loss ranks' variance that grouping the trials
-    by its value (categories, or up to 8 equal-count bins) explains on its own."""
+    """Each parameter's importance: the share of the loss ranks' variance that grouping the
+    trials by its value explains beyond chance (0 for a parameter the loss ignores), with the
+    number of trials it rests on."""
     categorical = {p.name: isinstance(p, CategoricalParam) for p in table.params} if table else None
     scores = importances(records, categorical)
     fig = _figure(6, 0.4 * max(3, len(scores)) + 1)
     ax = fig.add_subplot()
     names = list(scores)[::-1]
-    ax.barh(names, [scores[n] for n in names])
+    ax.barh([f"{n} (n={scores[n].n})" for n in names], [scores[n].score for n in names])
     ax.set_xlim(0, 1)
-    ax.set_xlabel("eta^2 of loss ranks")
+    ax.set_xlabel("eta^2 of loss ranks, beyond chance")
     ax.set_title("Parameter importance")
     return fig
 
