@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -131,3 +135,34 @@ def test_every_trial_failing_raises() -> None:
     space = pipeline(no_preprocessing(), Map(Make(Broken), {}))
     with pytest.raises(ValueError, match=r"trials failed.*Broken.fit always fails"):
         AutoClassifier(time_budget=60.0, space=space, max_evals=2).fit(X, y)
+
+
+SCRIPT = """
+from sklearn.datasets import load_iris
+
+from typedspace.sklearn import AutoClassifier, k_neighbors_classifier, no_preprocessing, pipeline
+
+X, y = load_iris(return_X_y=True)
+space = pipeline(no_preprocessing(), k_neighbors_classifier())
+model = AutoClassifier(time_budget=2.0, space=space, seed=0).fit(X, y)
+print("score", round(model.score(X, y), 2))
+"""
+
+
+@pytest.mark.slow  # a real interpreter, scikit-learn imported twice, a 2 s search
+@pytest.mark.parametrize("how", ["script without a main guard", "script on standard input"])
+def test_auto_fit_works_in_an_ordinary_script(how: str, tmp_path: Path) -> None:
+    # The worker must not re-run the user's script: without `if __name__ == "__main__":` that
+    # was multiprocessing's "bootstrapping phase" error, and from stdin an EOFError.
+    script = tmp_path / "fit.py"
+    script.write_text(SCRIPT)
+    argv, stdin = ([sys.executable, str(script)], None)
+    if how == "script on standard input":
+        argv, stdin = [sys.executable, "-"], SCRIPT
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    done = subprocess.run(
+        argv, input=stdin, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    label, score = done.stdout.split()
+    assert label == "score" and float(score) >= 0.9  # k-NN on iris, scored on its training data

@@ -33,7 +33,7 @@ from typedspace.sklearn._search import (
     representative,
 )
 from typedspace.sklearn._spaces import any_classifier, any_preprocessing, any_regressor, pipeline
-from typedspace.sklearn._worker import TimedWorker
+from typedspace.sklearn._worker import TimedWorker, mentions_main
 from typedspace.storage import Trial, TrialState
 
 
@@ -92,7 +92,10 @@ class _Auto(BaseEstimator):  # type: ignore[misc]
         space = self._space()
         cv = check_cv(self.cv, y, classifier=is_classifier(representative(space)))
         splits = list(cv.split(X, y))
-        worker = TimedWorker(CrossValidation(X, y, splits, self.scoring))
+        objective = CrossValidation(X, y, splits, self.scoring)
+        # The estimators come from the space: a class of the user's script among them means
+        # the worker must import the script (which then needs a __main__ guard).
+        worker = TimedWorker(objective, needs_main=mentions_main(objective, space))
         worker.start()  # process start-up (a second or two) is not part of the search budget
         deadline = time.monotonic() + self.time_budget
         per_trial = self.trial_timeout or max(self.time_budget / 4, min(self.time_budget, 2.0))

@@ -5,13 +5,23 @@ is started once with the data and reused for every trial; only a trial that time
 worker that dies) costs a new process.  The ``forkserver`` start method keeps the child free
 of the parent's threads: forking a process whose OpenMP pool has run (gradient boosting)
 can deadlock the child.
+
+The worker does not import the user's main module: it needs only typedspace and
+scikit-learn.  (``multiprocessing`` would re-run a script without an
+``if __name__ == "__main__":`` guard in the child, which fails with its "bootstrapping
+phase" error, and cannot re-read a script that came from standard input.)  Only when the
+data, the scoring or the space refer to something defined in ``__main__`` is the main module
+imported, as ``multiprocessing`` always does, since the child could not rebuild those objects
+otherwise.
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.spawn
 import pickle
+import threading
 import warnings
 from multiprocessing.connection import Connection
 from typing import Any
@@ -51,15 +61,55 @@ def _picklable(error: Exception) -> Exception:
     return error
 
 
-def _context() -> Any:
+def _context(needs_main: bool) -> Any:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")  # Windows: each worker imports anew
     ctx = multiprocessing.get_context("forkserver")
     # The fork server imports scikit-learn once; every worker forked from it (a restart after
     # a killed trial included) then starts in milliseconds instead of seconds.  Has no effect
-    # if the fork server already runs; "__main__" is the default preload, kept.
-    ctx.set_forkserver_preload(["__main__", "typedspace.sklearn"])
+    # if the fork server already runs.
+    ctx.set_forkserver_preload(
+        ["__main__", "typedspace.sklearn"] if needs_main else ["typedspace.sklearn"]
+    )
     return ctx
+
+
+def mentions_main(*objects: object) -> bool:
+    """Whether pickling ``objects`` refers to ``__main__`` (a class or function defined in the
+    user's script), so that a child process must import it to rebuild them; True as well when
+    they cannot be pickled at all (the child is then started as ``multiprocessing`` would).
+
+    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> mentions_main(KNeighborsClassifier()), mentions_main(type("Local", (), {}))
+    (False, True)
+    """
+    try:
+        return b"__main__" in pickle.dumps(objects)
+    except Exception:
+        return True
+
+
+_PREPARATION = threading.Lock()
+
+
+@contextlib.contextmanager
+def _main_left_out() -> Any:
+    """While a child starts, its preparation data does not name the main module, so the
+    child does not import it (``multiprocessing`` offers no switch for this)."""
+    original = multiprocessing.spawn.get_preparation_data
+
+    def without_main(name: str) -> dict[str, Any]:
+        data: dict[str, Any] = original(name)
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+        return data
+
+    with _PREPARATION:
+        multiprocessing.spawn.get_preparation_data = without_main
+        try:
+            yield
+        finally:
+            multiprocessing.spawn.get_preparation_data = original
 
 
 class TimedWorker:
@@ -75,18 +125,22 @@ class TimedWorker:
     >>> worker.close()
     """
 
-    def __init__(self, objective: CrossValidation) -> None:
+    def __init__(self, objective: CrossValidation, *, needs_main: bool | None = None) -> None:
         self.objective = objective
+        #: Import the user's main module in the child (see the module docstring); by default
+        #: only when the objective refers to it.
+        self.needs_main = mentions_main(objective) if needs_main is None else needs_main
         self._process: Any = None
         self._conn: Connection | None = None
 
     def start(self) -> Connection:
         """Start the process unless it runs, and wait until it is ready."""
         if self._conn is None:
-            ctx = _context()
+            ctx = _context(self.needs_main)
             parent, child = ctx.Pipe()
             self._process = ctx.Process(target=_serve, args=(child, self.objective), daemon=True)
-            self._process.start()
+            with contextlib.nullcontext() if self.needs_main else _main_left_out():
+                self._process.start()
             child.close()
             # Starting a process and importing scikit-learn take a second or two; a trial's
             # time limit starts once the worker is ready.
