@@ -2,13 +2,17 @@
 
 A value equal to ``KILL`` makes the objective kill its own worker process, the way an
 out-of-memory kill or a crash in native code would; random proposals never hit it exactly,
-so only the trials started with ``points_to_evaluate=[KILL]`` do.
+so only the trials started with ``points_to_evaluate=[KILL]`` do.  ``segfaulting`` crashes
+in native code on a whole range of points instead, so random proposals hit it.
 """
 
 from __future__ import annotations
 
+import ctypes
+import faulthandler
 import multiprocessing
 import os
+import resource
 import signal
 import time
 
@@ -17,6 +21,7 @@ from typedspace import Outcome
 KILL = 0.5
 EXIT = 0.25
 INTERRUPT = 0.75
+SEGFAULT_BELOW = 0.25
 
 
 def square(x: float) -> float:
@@ -42,6 +47,29 @@ def deadly(x: float) -> float:
     if x == EXIT:
         os._exit(1)
     return sleepy_square(x)
+
+
+def _segfault() -> None:
+    """Crash this process in native code (reading address 0), as a bug in C code would."""
+    faulthandler.disable()  # pytest enables it: no traceback dump on stderr
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # and no core file
+    ctypes.string_at(0)
+
+
+def segfaulting(x: float) -> float:
+    """``square`` after a short wait, except below ``SEGFAULT_BELOW``: a segmentation fault."""
+    time.sleep(0.02)
+    if x < SEGFAULT_BELOW:
+        _segfault()
+    return square(x)
+
+
+def late_segfault(x: float) -> float:
+    """``square`` after ``x`` seconds, except at ``KILL``: a segmentation fault after 0.3 s."""
+    time.sleep(0.3 if x == KILL else x)
+    if x == KILL:
+        _segfault()
+    return square(x)
 
 
 def interrupting(x: float) -> float:

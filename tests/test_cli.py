@@ -24,6 +24,13 @@ SPACE = {
 }
 NOT_A_SPACE = 3
 
+from typedspace import param, record
+
+
+@record
+class Tune:
+    width: int = param(IntUniform(8, 64))
+
 def space_factory():
     return SPACE
 
@@ -154,4 +161,90 @@ def test_unknown_study_is_one_line(project: Path, capsys: pytest.CaptureFixture[
         "--no-progress",
     )
     code, _, err = run(capsys, "show", "runs.db", "--study", "nope")
-    assert code == 2 and err == "typedspace: error: no study named 'nope' in runs.db\n"
+    assert code == 2 and err == (
+        "typedspace: error: no study named 'nope' in runs.db (its studies: 'default'); "
+        "choose one with --study\n"
+    )
+
+
+def test_first_hour_friction(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A record class is a space (space_of applied), not "calling it failed".
+    code, out, _ = run(capsys, "space", "cliproject:Tune")
+    assert code == 0 and "width: int uniform [8, 64]" in out
+    run(capsys, "run", "cliproject:objective", "cliproject:SPACE", "--max-evals", "3",
+        "--storage", "runs.db", "--study", "mine", "--no-progress")  # fmt: skip
+    # A missing study lists the ones there are.
+    code, _, err = run(capsys, "show", "runs.db")
+    assert code == 2 and "no study named 'default'" in err and "its studies: 'mine'" in err
+    # An output folder that does not exist is one line, not a traceback.
+    code, _, err = run(capsys, "plot", "runs.db", "--study", "mine", "-o", "/nonexistent/r.png")
+    assert code == 2 and err.count("\n") == 1 and "'/nonexistent' does not exist" in err
+    # Counts must be positive; help shows defaults, without reST backticks.
+    with pytest.raises(SystemExit):
+        main(["run", "cliproject:objective", "cliproject:SPACE", "--workers", "0"])
+    assert "must be at least 1" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "``" not in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["show", "--help"])
+    assert "the study's name in the file (default: default" in " ".join(
+        capsys.readouterr().out.split()
+    )
+
+
+RECORD_PROJECT = """
+from typedspace import Choice, Cond, LogUniform, Uniform, param, record, space_of
+
+
+@record
+class Sgd:
+    lr: float = param(LogUniform(1e-4, 1.0))
+
+
+@record
+class Adam:
+    lr: float = param(LogUniform(1e-5, 1e-2))
+
+
+@record
+class Config:
+    optimizer: Sgd | Adam = param(
+        Cond(Choice("sgd", "adam"), {"sgd": space_of(Sgd), "adam": space_of(Adam)})
+    )
+    act: str = param(Choice("relu", "gelu"))
+    dropout: float = param(Uniform(0.0, 0.5))
+
+
+SPACE = space_of(Config)
+
+
+def objective(c):
+    return c.optimizer.lr + c.dropout
+"""
+
+
+def test_inspection_shows_labels_without_the_projects_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Run in the project's folder, then inspect from elsewhere, where its module (and so its
+    # record classes) cannot be imported: the labels come from the study's stored table.
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "recproject.py").write_text(RECORD_PROJECT)
+    monkeypatch.chdir(project)
+    monkeypatch.syspath_prepend(str(project))
+    code, _, _ = run(capsys, "run", "recproject:objective", "recproject:SPACE", "--max-evals",
+                     "12", "--storage", str(tmp_path / "runs.db"), "--no-progress")  # fmt: skip
+    assert code == 0
+    sys.modules.pop("recproject", None)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))  # the first entry now; the project is not on it
+    (project / "recproject.py").unlink()
+    code, out, _ = run(capsys, "export", "runs.db", "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and len(rows) == 12
+    assert {r["params.optimizer"] for r in rows} <= {"sgd", "adam"}  # not option indices
+    assert {r["params.act"] for r in rows} <= {"relu", "gelu"}
+    code, out, _ = run(capsys, "show", "runs.db")
+    assert code == 0 and ("sgd" in out or "adam" in out)

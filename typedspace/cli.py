@@ -15,7 +15,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from typedspace.nodes import Space, as_space
+import attrs
+
+from typedspace.nodes import Space, as_space, space_of
+
+#: Warnings about damaged trials printed before the study itself, at most.
+_MAX_WARNINGS = 5
 
 
 class UsageError(Exception):
@@ -42,6 +47,8 @@ def load_object(reference: str) -> Any:
 
 def load_space(reference: str) -> Space[Any]:
     obj = load_object(reference)
+    if isinstance(obj, type) and attrs.has(obj):
+        return space_of(obj)  # a @record class: its space
     if callable(obj) and not isinstance(obj, Space):
         try:
             obj = obj()  # a function returning the space
@@ -113,12 +120,19 @@ def cmd_run(args: argparse.Namespace) -> None:
 
 
 def _study(args: argparse.Namespace) -> Any:
-    from typedspace import load_study
+    from typedspace import load_study, study_names
 
     try:
-        return load_study(_existing_db(args.storage), args.study)
-    except KeyError as error:
-        raise UsageError(str(error).strip("'\"")) from error
+        study = load_study(_existing_db(args.storage), args.study)
+    except KeyError:
+        names = ", ".join(repr(printable(n)) for n in study_names(args.storage)) or "none"
+        raise UsageError(
+            f"no study named {printable(args.study)!r} in {args.storage} (its studies: {names}); "
+            "choose one with --study"
+        ) from None
+    for line in study.misfits[:_MAX_WARNINGS]:
+        print(f"typedspace: warning: {printable(line)}", file=sys.stderr)
+    return study
 
 
 def cmd_studies(args: argparse.Namespace) -> None:
@@ -187,14 +201,30 @@ def cmd_plot(args: argparse.Namespace) -> None:
         raise UsageError(
             f"plots need matplotlib: pip install 'typedspace[plot]' ({error})"
         ) from error
+    folder = Path(args.output).resolve().parent
+    if not folder.is_dir():
+        raise UsageError(f"cannot write {args.output!r}: the folder {str(folder)!r} does not exist")
     study = _study(args)
     written = plots.write_report(study, args.output)
     for path in written:
         print(path)
 
 
+STUDY_HELP = "the study's name in the file (default: %(default)s; `studies` lists them)"
+
+
+def _positive(text: str) -> int:
+    """An argparse type: an int of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="typedspace", description=__doc__.splitlines()[0])
+    # The module docstring's first line, without reST markup (argparse prints it as it is).
+    description = __doc__.splitlines()[0].replace("``", "")
+    parser = argparse.ArgumentParser(prog="typedspace", description=description)
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run (or resume) an optimization")
@@ -202,13 +232,20 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "space", help="module:attribute holding the space (or a function returning it)"
     )
-    run.add_argument("--max-evals", type=int, default=100, help="total trials of the study")
+    run.add_argument(
+        "--max-evals",
+        type=_positive,
+        default=100,
+        help="total trials of the study (default: %(default)s)",
+    )
     run.add_argument(
         "--storage", default="typedspace.db", help="SQLite file (default: %(default)s)"
     )
-    run.add_argument("--study", default="default")
+    run.add_argument("--study", default="default", help=STUDY_HELP)
     run.add_argument("--algo", choices=["tpe", "random"], default="tpe")
-    run.add_argument("--workers", type=int, default=1, help="worker processes")
+    run.add_argument(
+        "--workers", type=_positive, default=1, help="worker processes (default: %(default)s)"
+    )
     run.add_argument("--seed", type=int, default=None)
     run.add_argument("--timeout", type=float, default=None, help="seconds")
     run.add_argument("--no-progress", action="store_true")
@@ -220,26 +257,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     show = sub.add_parser("show", help="summary and best trials of a study")
     show.add_argument("storage")
-    show.add_argument("--study", default="default")
-    show.add_argument("--top", type=int, default=10)
+    show.add_argument("--study", default="default", help=STUDY_HELP)
+    show.add_argument(
+        "--top", type=_positive, default=10, help="best trials to list (default: %(default)s)"
+    )
     show.set_defaults(handler=cmd_show)
 
     export = sub.add_parser("export", help="export a study's trials")
     export.add_argument("storage")
-    export.add_argument("--study", default="default")
+    export.add_argument("--study", default="default", help=STUDY_HELP)
     export.add_argument("--format", choices=["csv", "json"], default="csv")
     export.add_argument("-o", "--output", default=None, help="file (default: standard output)")
     export.set_defaults(handler=cmd_export)
 
     space = sub.add_parser("space", help="pretty-print a space (or its JSON)")
-    space.add_argument("space", help="module:attribute")
+    space.add_argument("space", help="module:attribute: a space, a @record class or a function")
     space.add_argument("--json", action="store_true")
     space.set_defaults(handler=cmd_space)
 
     plot = sub.add_parser("plot", help="write plots of a study to PNG files")
     plot.add_argument("storage")
-    plot.add_argument("--study", default="default")
-    plot.add_argument("-o", "--output", default="report.png")
+    plot.add_argument("--study", default="default", help=STUDY_HELP)
+    plot.add_argument(
+        "-o",
+        "--output",
+        default="report.png",
+        help="base name: writes NAME-history.png, NAME-params.png, NAME-importance.png "
+        "(default: %(default)s)",
+    )
     plot.set_defaults(handler=cmd_plot)
     return parser
 

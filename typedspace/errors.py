@@ -16,6 +16,8 @@ EncodeError True
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "BudgetExhausted",
     "DecodeError",
@@ -23,6 +25,7 @@ __all__ = [
     "EncodeError",
     "InvalidLoss",
     "NoSuccessfulTrial",
+    "ResultNotSaved",
     "SerializationError",
     "StorageError",
     "StudyMismatch",
@@ -76,6 +79,20 @@ class StudyMismatch(TypedspaceError, ValueError):
 
 class StorageError(TypedspaceError, RuntimeError):
     """The storage cannot be used (not a typedspace database, corrupt, newer schema ...)."""
+
+
+class ResultNotSaved(StorageError):
+    """A finished trial could not be written, even after waiting (another process held the
+    write lock too long, the disk failed ...).  Its result is not lost: the message shows it,
+    and ``record`` holds it (the ``TrialRecord`` to give ``finish_trial`` once the storage
+    works again)."""
+
+    def __init__(self, message: str, record: Any = None) -> None:
+        super().__init__(message)
+        self.record = record
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self), self.record))
 
 
 class BudgetExhausted(TypedspaceError, RuntimeError):

@@ -110,3 +110,32 @@ def test_sample_many_draws_each_parameter_with_one_call(
     assert len(sample_many(space, n, seed=0)) == n
     assert calls == dict.fromkeys(flatten(space).table.names, 1)
     assert len(calls) == 7  # lr, layers, opt, opt.sgd, opt.adam, act, act.1.slope
+
+
+def test_huge_weights_give_both_options() -> None:
+    # Their sum overflows to inf: every option had probability 0 but the last.
+    values = collections.Counter(
+        sample_many(Choice("a", "b", weights=[1e308, 1e308]), 2_000, seed=0)
+    )
+    assert set(values) == {"a", "b"} and 800 < values["a"] < 1200
+    param = flatten(Choice("a", "b", weights=[1e308, 3e307])).table.params[0]
+    assert isinstance(param, CategoricalParam)
+    assert param.weights == pytest.approx((1 / 1.3, 0.3 / 1.3))
+
+
+@pytest.mark.parametrize(
+    ("seed", "error", "message"),
+    [
+        (True, TypeError, r"sample: seed must be an int, got True"),
+        (1.5, TypeError, r"sample: seed must be an int, got 1\.5"),
+        (-1, ValueError, r"sample: seed must be at least 0, got -1"),
+    ],
+)
+def test_bad_seeds_are_refused(seed: Any, error: type[Exception], message: str) -> None:
+    with pytest.raises(error, match=message):
+        sample(Uniform(0.0, 1.0), seed=seed)
+
+
+def test_numpy_seeds_are_accepted() -> None:
+    seed: Any = np.int64(3)  # a type checker wants an int; numpy's is accepted at run time
+    assert sample(Uniform(0.0, 1.0), seed=seed) == sample(Uniform(0.0, 1.0), seed=3)

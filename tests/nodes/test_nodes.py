@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any, cast
 
 import attrs
+import numpy as np
 import pytest
 from hypothesis import given
 
@@ -167,6 +168,112 @@ TYPES: list[ErrorCase] = [
     (lambda: Cond(cast(Any, "x"), {}), TypeError, r"selector must be a Space, got 'x'"),
 ]
 
+# Issue 12: inputs that used to be accepted and then gave wrong values (out of bounds, inf,
+# NaN, the wrong branch) or failed only when sampled.
+INT_RANGE: list[ErrorCase] = [
+    (
+        lambda: IntUniform(0, 2**64, name="n"),
+        ValueError,
+        r"IntUniform 'n'.*high.*between -2\*\*53 and 2\*\*53.*18446744073709551616",
+    ),
+    (lambda: IntUniform(2**70, 2**70 + 5, name="n"), ValueError, r"IntUniform 'n'.*low.*2\*\*53"),
+    (lambda: IntLogUniform(2**63 - 1, 2**64, name="n"), ValueError, r"IntLogUniform 'n'.*low"),
+    # Inside int64 but not exact as floats: sampled 2**53 and 2**53 + 4.
+    (lambda: IntUniform(2**53 + 1, 2**53 + 3, name="n"), ValueError, r"IntUniform 'n'.*low"),
+    (lambda: IntLogUniform(1, 2**1100, name="n"), ValueError, r"IntLogUniform 'n'.*high.*\.\.\."),
+]
+
+FLOAT_RANGE: list[ErrorCase] = [
+    (
+        lambda: Uniform(-1e308, 1e308, name="x"),
+        ValueError,
+        r"Uniform 'x'.*too large: \|low\| \+ \|high\| must be a finite float",
+    ),
+    (lambda: Uniform(0, 10**400, name="x"), ValueError, r"Uniform 'x'.*high must be finite"),
+    # Finite width, but a midpoint that overflows: TPE's prior kernel was centred at inf.
+    (lambda: Uniform(1e308, 1.7e308, name="x"), ValueError, r"Uniform 'x'.*too large"),
+    (
+        lambda: Uniform(0.0, 1.7e308, q=1.7e308, name="x"),
+        ValueError,
+        r"Uniform 'x'.*too large: \|low\| \+ \|high\| \+ q must be a finite float",
+    ),
+    (
+        lambda: Uniform(0, 1e300, q=1e-300, name="x"),
+        ValueError,
+        r"Uniform 'x'.*q=1e-300 is too small.*2\*\*53",
+    ),
+    (
+        lambda: Uniform(3.4e-245, 1e-12, q=7.9e-298, name="x"),
+        ValueError,
+        r"Uniform 'x'.*q=7\.9e-298 is too small",
+    ),
+    # 324 decimals: numpy rounds to at most 308 (the sampler's grid arithmetic gave NaN).
+    (lambda: Uniform(0.0, 1e-310, q=5e-324, name="x"), ValueError, r"Uniform 'x'.*q=5e-324.*308"),
+    (lambda: Normal(0.0, 1.0, q=5e-324, name="x"), ValueError, r"Normal 'x'.*q=5e-324.*308"),
+    (lambda: LogNormal(1000, 1, name="w"), ValueError, r"LogNormal 'w'.*mu \+ 10 \* sigma.*inf"),
+    (lambda: LogNormal(-1000, 1, name="w"), ValueError, r"LogNormal 'w'.*mu - 10 \* sigma.*0"),
+    (lambda: Normal(0.0, 1e308, name="w"), ValueError, r"Normal 'w'.*mu ± 10 \* sigma.*finite"),
+    (lambda: Normal(0.0, 1e300, q=1e-300, name="w"), ValueError, r"Normal 'w'.*q=1e-300.*small"),
+    # Zero-width internal intervals: TPE's kernels had sigma 0 and proposed NaN, which
+    # became -2**63 for an int leaf.
+    (
+        lambda: IntLogUniform(2**49 - 2, 2**49 - 1, name="n"),
+        ValueError,
+        r"IntLogUniform 'n'.*low=562949953421310 and high=562949953421311 are too close on a log",
+    ),
+    (lambda: LogUniform(1e300, 1.0000000000000002e300, name="x"), ValueError, r"too close"),
+    (lambda: Uniform(0.0, 5e-324, name="x"), ValueError, r"Uniform 'x'.*low.*high.*too close"),
+    (lambda: Normal(0.0, 5e-324, name="x"), ValueError, r"Normal 'x'.*sigma must be at least"),
+    (lambda: LogNormal(0.0, 1e-310, name="x"), ValueError, r"LogNormal 'x'.*sigma.*normal float"),
+]
+
+OPTIONS: list[ErrorCase] = [
+    (
+        lambda: Choice(math.nan, name="c"),
+        ValueError,
+        r"Choice 'c'.*option nan.*not equal to itself",
+    ),
+    (lambda: Choice(1.0, math.nan), ValueError, r"Choice.*option nan"),
+    (
+        # The dict itself collapses to {1: Const("B")}: both options would give "B".
+        lambda: Cond(Choice(1, True, name="s"), {1: Const("A"), True: Const("B")}),  # noqa: F601
+        ValueError,
+        r"'s'.*options 1 and True are equal as dict keys",
+    ),
+    (
+        lambda: Cond(Choice[float](1, 1.0, name="s"), cast(Any, {1: Const("A")})),
+        ValueError,
+        r"'s'.*options 1 and 1\.0 are equal",
+    ),
+    (
+        lambda: Cond(Choice([1], [2], name="s"), cast(Any, {})),
+        TypeError,
+        r"'s'.*option \[1\] is not hashable",
+    ),
+]
+
+ARGUMENT_TYPES: list[ErrorCase] = [
+    (
+        lambda: Choice("a", weights=cast(Any, 5), name="c"),
+        TypeError,
+        r"Choice 'c'.*weights must be a sequence of numbers, got 5",
+    ),
+    (
+        lambda: Choice("a", "b", weights=cast(Any, "ab")),
+        TypeError,
+        r"Choice.*weights must be a sequence",
+    ),
+    (lambda: List(cast(Any, 5)), TypeError, r"List: items must be a list or a tuple, got 5"),
+    (
+        lambda: Dict(cast(Any, [("a", 1)])),
+        TypeError,
+        r"Dict: items must be a mapping.*\[\('a', 1\)\]",
+    ),
+    (lambda: Uniform(cast(Any, np.bool_(False)), 1.0, name="x"), TypeError, r"Uniform 'x'.*low"),
+    (lambda: IntUniform(cast(Any, np.float64(1.0)), 4, name="n"), TypeError, r"'n'.*low.*int"),
+    (lambda: Choice("a", weights=[cast(Any, np.bool_(True))]), TypeError, r"weights\[0\]"),
+]
+
 ALL_CASES = {
     "bounds": BOUNDS,
     "non-finite": NON_FINITE,
@@ -177,6 +284,10 @@ ALL_CASES = {
     "maps": MAPS,
     "duplicate-names": DUPLICATE_NAMES,
     "types": TYPES,
+    "int-range": INT_RANGE,
+    "float-range": FLOAT_RANGE,
+    "options": OPTIONS,
+    "argument-types": ARGUMENT_TYPES,
 }
 
 
@@ -250,6 +361,45 @@ def test_ints_are_normalized_to_floats_for_float_leaves() -> None:
     assert Uniform(0, 1) == Uniform(0.0, 1.0)
     assert hash(Uniform(0, 1)) == hash(Uniform(0.0, 1.0))
     assert type(Uniform(0, 1).low) is float
+
+
+@pytest.mark.parametrize(
+    ("kind", "arguments", "keywords", "plain"),
+    [
+        (
+            Uniform,
+            (np.float32(0.5), np.float64(2.0)),
+            {"q": np.float32(0.5)},
+            Uniform(0.5, 2, q=0.5),
+        ),
+        (LogUniform, (np.int64(1), np.int32(8)), {}, LogUniform(1.0, 8.0)),
+        (Normal, (np.float16(1.0), np.float64(2.0)), {}, Normal(1.0, 2.0)),
+        (LogNormal, (np.int8(0), np.float32(1.0)), {}, LogNormal(0.0, 1.0)),
+        (IntUniform, (np.int64(3), np.uint8(9)), {}, IntUniform(3, 9)),
+        (IntLogUniform, (np.int32(1), np.int64(2**53)), {}, IntLogUniform(1, 2**53)),
+        (Choice, ("a", "b"), {"weights": np.array([1, 3])}, Choice("a", "b", weights=[1.0, 3.0])),
+    ],
+    ids=lambda v: v.__name__ if isinstance(v, type) else "",
+)
+def test_numpy_numbers_are_accepted_as_python_numbers(
+    kind: Callable[..., Space[Any]],
+    arguments: tuple[Any, ...],
+    keywords: dict[str, Any],
+    plain: Space[Any],
+) -> None:
+    node = kind(*arguments, **keywords)
+    assert node == plain and hash(node) == hash(plain)
+    assert repr(node) == repr(plain)  # Python numbers inside: serializable like the plain node
+    numbers = [getattr(node, f, None) for f in ("low", "high", "mu", "sigma", "q")]
+    numbers += getattr(node, "weights", None) or ()
+    assert all(type(v) in (int, float) for v in numbers if v is not None)
+
+
+def test_huge_weights_normalize_without_overflow() -> None:
+    choice = Choice("a", "b", weights=[1e308, 1e308])
+    assert choice.weights == (1e308, 1e308)  # kept as written
+    assert choice.probabilities == (0.5, 0.5)
+    assert Choice("a", "b", "c").probabilities == (1 / 3, 1 / 3, 1 / 3)
 
 
 def test_records_compare_by_class_and_field_spaces() -> None:

@@ -51,3 +51,20 @@ def test_write_report(records: list[TrialRecord], tmp_path: Path) -> None:
         "report-importance.png",
     ]
     assert all(p.stat().st_size > 1000 for p in paths)
+
+
+def test_a_stored_study_is_plotted_with_labels_and_log_axes(tmp_path: Path) -> None:
+    # The study's table comes from the file (data only): no space is given.
+    from tests.plots._study import objective
+    from typedspace import load_study, optimize
+    from typedspace.algorithms import RandomSearch
+
+    path = tmp_path / "runs.db"
+    optimize(objective, SPACE, RandomSearch(), max_evals=20, seed=0, storage=path, study="s")
+    study = load_study(path, "s")
+    assert study.described == flatten(SPACE).table  # the table stored as data
+    fig = plot_params(study.records, study.described)
+    axes = {ax.get_title().split(" ")[0]: ax for ax in fig.axes}
+    assert axes["model"].get_xscale() == "linear"
+    assert [t.get_text() for t in axes["model"].get_xticklabels()] == ["'linear'", "'tree'"]
+    assert axes["model.linear"].get_xscale() == "log"

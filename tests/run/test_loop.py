@@ -1,12 +1,22 @@
 """The loop of one run, inline: it stops at the loss threshold, at the timeout and on Ctrl-C
-(keeping the finished trials), and re-raises failures when catch=False."""
+(keeping the finished trials), and re-raises failures when catch=False; sys.exit in the
+objective fails its trial before ending the program."""
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
 import pytest
 
-from typedspace import TrialState, Uniform, optimize
+from typedspace import Trial, TrialState, Uniform, load_study, optimize
 from typedspace.algorithms import RandomSearch
+from typedspace.storage import SQLiteStorage, TrialRecord
 
 
 def test_loss_threshold_stops_early() -> None:
@@ -53,3 +63,95 @@ def test_catch_false_reraises_after_recording() -> None:
 
     with pytest.raises(RuntimeError, match="stop here"):
         optimize(boom, Uniform(0.0, 1.0), RandomSearch(), max_evals=5, seed=0, catch=False)
+
+
+def test_system_exit_fails_its_trial_then_ends_the_program(tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    seen: list[float] = []
+
+    def objective(x: float) -> float:
+        if len(seen) == 2:
+            sys.exit(3)
+        seen.append(x)
+        return x
+
+    with pytest.raises(SystemExit) as info:
+        optimize(objective, Uniform(0.0, 1.0), RandomSearch(), max_evals=5, storage=path)
+    assert info.value.code == 3
+    records = load_study(path, "default").records  # read back from the file
+    assert [r.state for r in records] == [TrialState.OK] * 2 + [TrialState.FAILED]
+    assert str(records[-1].error) == "SystemExit: 3"
+
+
+def ctrl_c() -> None:
+    """A real Ctrl-C: SIGINT to this process, as a terminal sends it."""
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+@pytest.fixture
+def default_sigint() -> Iterator[None]:
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+@pytest.mark.usefixtures("default_sigint")
+def test_a_real_ctrl_c_leaves_no_trial_running(tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+
+    def objective(x: float) -> float:
+        ctrl_c()
+        time.sleep(5.0)  # interrupted long before
+        return x
+
+    result = optimize(objective, Uniform(0.0, 1.0), max_evals=5, storage=path)
+    assert result.stop_reason == "interrupted"
+    records = load_study(path, "default").records
+    assert [r.state for r in records] == [TrialState.CANCELLED]
+    assert "KeyboardInterrupt" in str(records[0].error)
+
+
+class CtrlCWhileWriting(SQLiteStorage):
+    """A real SQLite file, and a real Ctrl-C as the first result is being written."""
+
+    pressed = False
+
+    def finish_trial(self, study: str, record: TrialRecord) -> None:
+        if not self.pressed:
+            self.pressed = True
+            ctrl_c()
+        super().finish_trial(study, record)
+
+
+@pytest.mark.usefixtures("default_sigint")
+def test_a_ctrl_c_while_a_result_is_written_keeps_it(tmp_path: Path) -> None:
+    with CtrlCWhileWriting(tmp_path / "runs.db") as storage:
+        try:
+            result = optimize(lambda x: x, Uniform(0.0, 1.0), max_evals=5, storage=storage)
+        except KeyboardInterrupt:  # (it would stop pytest itself)
+            pytest.fail("the Ctrl-C escaped optimize, and the result with it")
+    assert result.stop_reason == "interrupted"
+    records = load_study(tmp_path / "runs.db", "default").records
+    assert [r.state for r in records] == [TrialState.OK]
+    assert records[0].loss == result.trials[0].value
+
+
+def test_early_stop_is_asked_after_each_finished_trial_never_before_the_first() -> None:
+    asked: list[int] = []
+
+    def rule(trials: Sequence[Trial[Any]]) -> bool:
+        asked.append(len(trials))
+        return False
+
+    result = optimize(lambda x: x, Uniform(0.0, 1.0), RandomSearch(), max_evals=3, early_stop=rule)
+    assert asked == [1, 2, 3] and result.stop_reason == "max_evals"
+
+
+def test_a_hyperopt_style_early_stop_fn_is_a_clear_type_error() -> None:
+    def hyperopt_style(trials: Sequence[Trial[Any]], *state: Any) -> tuple[bool, list[Any]]:
+        return False, []  # Hyperopt's (stop, state) convention: truthy, so it stopped at once
+
+    with pytest.raises(TypeError, match=r"returned \(False, \[\]\).*Hyperopt early_stop_fn"):
+        optimize(  # type: ignore[call-overload]  # mypy rejects it too: it is not an EarlyStop
+            lambda x: x, Uniform(0.0, 1.0), RandomSearch(), max_evals=5, early_stop=hyperopt_style
+        )

@@ -6,8 +6,10 @@ test_objective.py."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import attrs
+import numpy as np
 import pytest
 
 from typedspace import (
@@ -119,6 +121,65 @@ def test_invalid_arguments() -> None:
         optimize(lambda x: x, Uniform(0.0, 1.0), timeout=0)
     with pytest.raises(TypeError, match="algo"):
         optimize(lambda x: x, Uniform(0.0, 1.0), algo="tpe")  # type: ignore[call-overload]
+
+
+# Each used to run a wrong number of trials, be ignored, or fail with an unrelated message.
+BAD_ARGUMENTS: list[tuple[dict[str, Any], type[Exception], str]] = [
+    ({"max_evals": 1.5}, TypeError, r"optimize: max_evals must be an int, got 1\.5"),
+    ({"max_evals": math.nan}, TypeError, r"max_evals must be an int, got nan"),
+    ({"max_evals": True}, TypeError, r"max_evals must be an int, got True"),
+    ({"max_evals": "10"}, TypeError, r"max_evals must be an int, got '10'"),
+    ({"max_evals": None}, TypeError, r"max_evals must be an int, got None"),
+    ({"max_evals": -1}, ValueError, r"max_evals must be at least 0, got -1"),
+    ({"timeout": "5"}, TypeError, r"optimize: timeout must be a number, got '5'"),
+    ({"timeout": math.nan}, ValueError, r"timeout must be finite, got nan"),
+    ({"timeout": math.inf}, ValueError, r"timeout must be finite, got inf"),
+    ({"timeout": 0}, ValueError, r"timeout must be positive, got 0"),
+    ({"loss_threshold": math.nan}, ValueError, r"loss_threshold must be finite, got nan"),
+    ({"loss_threshold": "0"}, TypeError, r"loss_threshold must be a number, got '0'"),
+    ({"max_pending": "2"}, TypeError, r"max_pending must be an int, got '2'"),
+    ({"max_pending": 2}, ValueError, r"max_pending=2 is given without an executor"),
+    ({"max_pending": 0, "executor": "threads"}, ValueError, r"max_pending must be at least 1"),
+    ({"seed": True}, TypeError, r"seed must be an int, got True"),
+    ({"seed": 0.5}, TypeError, r"seed must be an int, got 0\.5"),
+    ({"seed": -1}, ValueError, r"seed must be at least 0, got -1"),
+    ({"study": None}, TypeError, r"study must be a str.*got None"),
+    ({"study": 123}, TypeError, r"study must be a str.*got 123"),
+    ({"study": ""}, ValueError, r"study must be a non-empty name"),
+]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    BAD_ARGUMENTS,
+    ids=[",".join(f"{k}={v!r}" for k, v in a.items()) for a, _, _ in BAD_ARGUMENTS],
+)
+def test_bad_arguments_fail_before_any_trial(
+    arguments: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    calls: list[float] = []
+
+    def objective(x: float) -> float:
+        calls.append(x)
+        return x
+
+    with pytest.raises(error, match=message):
+        optimize(objective, Uniform(0.0, 1.0), RandomSearch(), **arguments)
+    assert calls == []
+
+
+def test_numpy_numbers_are_accepted_as_arguments() -> None:
+    # A type checker wants Python numbers; numpy's are accepted at run time.
+    numpy_arguments: dict[str, Any] = {
+        "max_evals": np.int64(3),
+        "seed": np.uint32(7),
+        "timeout": np.float32(60.0),
+        "loss_threshold": np.float64(-1.0),
+    }
+    result = optimize(lambda x: x, Uniform(0.0, 1.0), RandomSearch(), **numpy_arguments)
+    assert len(result.trials) == 3 and result.stop_reason == "max_evals"
+    plain = optimize(lambda x: x, Uniform(0.0, 1.0), RandomSearch(), max_evals=3, seed=7)
+    assert [t.value for t in result.trials] == [t.value for t in plain.trials]
 
 
 def test_map_values_reach_the_objective() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from typedspace import Choice, Cond, IntUniform, LogUniform, Optimizer, TrialState, Uniform
@@ -73,3 +75,20 @@ def test_enqueue_validates_and_runs_first() -> None:
 def test_negative_batch_is_an_error() -> None:
     with pytest.raises(ValueError, match="must not be negative"):
         Optimizer(SPACE, RandomSearch(), seed=0).ask(-1)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ({"seed": True}, TypeError, r"Optimizer: seed must be an int, got True"),
+        ({"study": None}, TypeError, r"Optimizer: study must be a str.*got None"),
+        ({"study": 123}, TypeError, r"study must be a str.*got 123"),
+        ({"max_trials": 2.0}, TypeError, r"Optimizer: max_trials must be an int, got 2\.0"),
+        ({"max_trials": -1}, ValueError, r"max_trials must be at least 0, got -1"),
+    ],
+)
+def test_bad_arguments_are_refused(
+    arguments: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        Optimizer(SPACE, RandomSearch(), **arguments)

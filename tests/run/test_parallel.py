@@ -14,6 +14,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -21,7 +22,7 @@ import numpy as np
 import pytest
 
 from tests import _objectives as objectives
-from typedspace import IntUniform, TrialState, Uniform, optimize
+from typedspace import IntUniform, TrialState, Uniform, load_study, optimize
 from typedspace.algorithms import RandomSearch
 from typedspace.backends._table import Assignment, ParamTable
 from typedspace.storage import InMemoryStorage
@@ -222,6 +223,29 @@ def test_process_pool_records_a_worker_death_and_goes_on() -> None:
 
 
 @pytest.mark.usefixtures("no_leftover_processes")
+def test_suspects_are_rerun_after_the_whole_budget_was_started() -> None:
+    # All three trials start at once (max_evals reached) and the first one finishes; then the
+    # killer breaks the pool beside the slow one.  Suspects do not count: the run is not over
+    # until both ran again, alone.
+    result = optimize(
+        objectives.late_segfault,
+        SPACE,
+        RandomSearch(),
+        max_evals=3,
+        seed=0,
+        executor="processes",
+        max_pending=3,
+        points_to_evaluate=[0.0, 0.6, objectives.KILL],
+    )
+    assert result.stop_reason == "max_evals"
+    assert [(t.value, t.state) for t in counted(result.trials)] == [
+        (0.0, TrialState.OK),
+        (0.6, TrialState.OK),
+        (objectives.KILL, TrialState.FAILED),
+    ]
+
+
+@pytest.mark.usefixtures("no_leftover_processes")
 def test_owned_process_pool_fails_a_lone_dying_trial_at_once() -> None:
     # max_pending=1: the trial that broke the pool is known, so nothing is re-run.
     result = optimize(
@@ -274,6 +298,57 @@ def test_ctrl_c_terminates_an_owned_process_pool() -> None:
     first = result.trials[0]
     assert first.value == objectives.INTERRUPT and first.state is TrialState.CANCELLED
     assert all(t.state is not TrialState.RUNNING for t in result.trials)
+
+
+@pytest.mark.usefixtures("no_leftover_processes")
+def test_a_pool_broken_before_the_run_is_replaced() -> None:
+    # submit() itself raises BrokenProcessPool: the trials it refused never ran.
+    with cf.ProcessPoolExecutor(2) as pool:
+        broken = pool.submit(objectives.deadly, objectives.KILL).exception()
+        assert isinstance(broken, cf.process.BrokenProcessPool)
+        result = optimize(
+            objectives.square, SPACE, RandomSearch(), max_evals=4, seed=0, executor=pool
+        )
+    assert result.stop_reason == "max_evals"
+    ok = [t for t in result.trials if t.state is TrialState.OK]
+    cancelled = [t for t in result.trials if t.state is TrialState.CANCELLED]
+    assert len(ok) == 4 and len(cancelled) == 2
+    assert all("before this trial was sent" in str(t.error) for t in cancelled)
+    assert [t.value for t in cancelled] == [t.value for t in ok[:2]]  # evaluated again first
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("no_leftover_processes")
+def test_segfaults_never_escape_optimize(tmp_path: Path) -> None:
+    """Workers crashing in native code break the pool at any moment, also while the run
+    records a result and before it submits the next trial (``submit`` then raises
+    ``BrokenProcessPool``); many seeds, so that every timing happens."""
+    for seed in range(15):
+        for storage in (None, tmp_path / f"{seed}.db"):
+            result = optimize(
+                objectives.segfaulting,
+                SPACE,
+                RandomSearch(),
+                max_evals=12,
+                seed=seed,
+                executor="processes",
+                max_pending=4,
+                storage=storage,
+                study="crashes",
+            )
+            trials = result.trials if storage is None else load_study(storage, "crashes").trials
+            assert result.stop_reason == "max_evals"
+            assert len(counted(trials)) == 12
+            assert all(t.state is not TrialState.RUNNING for t in trials)
+            for t in counted(trials):
+                if t.value < objectives.SEGFAULT_BELOW:  # every death recorded as such
+                    assert t.state is TrialState.FAILED, t
+                    assert t.error is not None and t.error.type == "WorkerDied"
+                else:
+                    assert t.state is TrialState.OK and t.loss == objectives.square(t.value)
+            # Suspects and trials the broken pool refused are evaluated again.
+            values = {t.value for t in counted(trials)}
+            assert {t.value for t in trials if t.state is TrialState.CANCELLED} <= values
 
 
 def test_a_pool_that_refuses_work_leaves_no_trial_running() -> None:

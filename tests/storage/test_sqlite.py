@@ -1,9 +1,12 @@
-"""SQLiteStorage on real files: round trips, numbering, budgets, threads, bad files."""
+"""SQLiteStorage on real files: round trips, numbering, budgets, threads, bad files, and a
+write lock held by another process past the timeout."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -11,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from typedspace import ErrorInfo, IntUniform, TrialState, Uniform, optimize
+from typedspace import ErrorInfo, IntUniform, TrialState, Uniform, load_study, optimize
 from typedspace.algorithms import RandomSearch
+from typedspace.errors import ResultNotSaved
 from typedspace.storage import (
     BudgetExhausted,
     InMemoryStorage,
@@ -423,3 +427,62 @@ def test_both_storages_apply_the_limit_alike(tmp_path: Path, kind: str) -> None:
     with pytest.raises(BudgetExhausted):
         storage.start_trial("svm", {}, 1.0, limit=4)
     assert storage.start_trial("svm", {}, 1.0, limit=5) == 4
+
+
+# -- another process holds the write lock ------------------------------------------------------
+HOLD_LOCK = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+conn.execute("COMMIT")
+"""
+
+
+def hold_write_lock(path: Path, seconds: float) -> subprocess.Popen[str]:
+    """Another process takes the file's write lock for ``seconds``; returns once it holds it."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(path), str(seconds)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+    return holder
+
+
+def test_a_result_waits_for_a_write_lock_held_past_the_timeout(tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    holders: list[subprocess.Popen[str]] = []
+
+    def objective(x: float) -> float:
+        if not holders:  # the first trial ends while another process holds the lock
+            holders.append(hold_write_lock(path, 1.0))
+        return x
+
+    with SQLiteStorage(path, timeout=0.1) as storage:
+        result = optimize(
+            objective, Uniform(0.0, 1.0), RandomSearch(), max_evals=3, storage=storage
+        )
+    assert holders[0].wait() == 0
+    records = load_study(path, "default").records
+    assert [r.state for r in records] == [TrialState.OK] * 3
+    assert [r.loss for r in records] == [t.value for t in result.trials]
+
+
+def test_a_result_that_cannot_be_written_is_kept_in_the_error(tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    with SQLiteStorage(path, timeout=0.05, result_timeout=0.3) as storage:
+        storage.open_study(info())
+        storage.start_trial("svm", {"x": 0.5}, 1.0)
+        done = TrialRecord(0, TrialState.OK, {"x": 0.5}, 1.0, 2.0, 0.25, {"acc": 0.75})
+        holder = hold_write_lock(path, 2.0)
+        with pytest.raises(ResultNotSaved) as caught:
+            storage.finish_trial("svm", done)
+        message = str(caught.value)
+        assert "trial 0 finished but could not be saved: ok, loss 0.25" in message
+        assert '{"x": 0.5}' in message and '{"acc": 0.75}' in message
+        assert "\n" not in message
+        assert holder.wait() == 0
+        storage.finish_trial("svm", caught.value.record)  # recovered once the lock is free
+        assert storage.trials("svm") == [done]

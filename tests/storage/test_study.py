@@ -13,6 +13,7 @@ import pytest
 from typedspace import (
     Choice,
     IntUniform,
+    LogUniform,
     Map,
     NoSuccessfulTrial,
     Outcome,
@@ -93,7 +94,7 @@ def test_a_serializable_space_is_read_back_from_the_file(tmp_path: Path) -> None
 def test_wrong_space_missing_study_and_missing_file(tmp_path: Path) -> None:
     path = tmp_path / "runs.db"
     run(path)
-    with pytest.raises(StudyMismatch, match="study 'svm' was run with a different space"):
+    with pytest.raises(StudyMismatch, match="study 'svm' was created with a different space"):
         load_study(path, "svm", space=PLAIN)
     with pytest.raises(KeyError, match="no study named 'lasso'"):
         load_study(path, "lasso")
@@ -191,3 +192,20 @@ def test_to_csv_to_a_path_and_to_a_stream(tmp_path: Path) -> None:
         if want["loss"] is not None:
             assert float(got["loss"]) == want["loss"]
             assert got["extra.curve"] == "[1, 2]"
+
+
+def test_a_space_mismatch_is_told_in_the_users_terms(tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    old = {"lr": LogUniform(1e-5, 0.1), "act": Choice("relu", "gelu")}
+    optimize(lambda c: c["lr"], old, RandomSearch(), max_evals=2, storage=path, study="mlp")
+    new = {"lr": LogUniform(1e-4, 1.0), "act": Choice("relu", "tanh"), "n": IntUniform(1, 4)}
+    with pytest.raises(StudyMismatch) as caught:
+        optimize(lambda c: c["lr"], new, RandomSearch(), max_evals=4, storage=path, study="mlp")
+    message = str(caught.value)
+    assert "NumericParam(" not in message and "z_low" not in message
+    assert "  parameter 'lr': log-uniform [1e-05, 0.1] -> log-uniform [0.0001, 1]" in message
+    assert "  parameter 'act': one of 'relu' | 'gelu' -> one of 'relu' | 'tanh'" in message
+    assert "  parameter 'n' added: int uniform [1, 4]" in message
+    assert "allow_space_change=True" in message and "another study= name" in message
+    with pytest.raises(StudyMismatch, match="parameter 'n' added: int uniform"):
+        load_study(path, "mlp", new)

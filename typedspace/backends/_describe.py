@@ -152,3 +152,53 @@ def _are_strings(value: object) -> bool:
 
 def _are_numbers(value: object) -> bool:
     return isinstance(value, list) and all(_is_number(v) for v in value)
+
+
+def summary(param: Param) -> str:
+    """A parameter in the user's terms: ``log-uniform [1e-05, 0.1]``, ``one of 'a' | 'b'``.
+
+    >>> from typedspace import IntUniform, flatten
+    >>> summary(flatten({"n": IntUniform(1, 4)}).table["n"])
+    'int uniform [1, 4]'
+    """
+    if isinstance(param, CategoricalParam):
+        return "one of " + " | ".join(param.labels)
+    if param.warp is not None:
+        return f"custom distribution on [{param.low:g}, {param.high:g}]"
+    kind = ("int " if param.is_int else "") + ("log-" if param.log else "") + param.prior
+    if param.prior == "normal":
+        text = f"{kind}(mu={param.mu:g}, sigma={param.sigma:g})"
+    else:
+        low, high = (int(param.low), int(param.high)) if param.is_int else (param.low, param.high)
+        text = f"{kind} [{low:g}, {high:g}]"
+    return text if param.q is None or param.is_int else f"{text} in multiples of {param.q:g}"
+
+
+def table_changes(old: ParamTable, new: ParamTable) -> list[str]:
+    """What differs between two tables, one line per parameter, in the user's terms.
+
+    >>> from typedspace import IntUniform, LogUniform, flatten
+    >>> old = flatten({"lr": LogUniform(1e-5, 0.1)}).table
+    >>> new = flatten({"lr": LogUniform(1e-4, 1.0), "n": IntUniform(1, 4)}).table
+    >>> print("\\n".join(table_changes(old, new)))
+    parameter 'lr': log-uniform [1e-05, 0.1] -> log-uniform [0.0001, 1]
+    parameter 'n' added: int uniform [1, 4]
+    """
+    lines = []
+    for param in old.params:
+        if param.name not in new.index:
+            lines.append(f"parameter {param.name!r} removed: {summary(param)}")
+        elif new[param.name] != param:
+            before, after = summary(param), summary(new[param.name])
+            if before == after:  # same distribution, another condition (moved in the tree)
+                before, after = _where(param), _where(new[param.name])
+            lines.append(f"parameter {param.name!r}: {before} -> {after}")
+    lines += [
+        f"parameter {p.name!r} added: {summary(p)}" for p in new.params if p.name not in old.index
+    ]
+    return lines or ["the parameters are the same but their order differs"]
+
+
+def _where(param: Param) -> str:
+    clauses = [f"{c.param} in {sorted(c.allowed)}" for c in param.condition]
+    return "active when " + " and ".join(clauses) if clauses else "always active"

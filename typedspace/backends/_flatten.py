@@ -15,7 +15,7 @@ from typing import Any, TypeAlias, TypeVar, overload
 
 import attrs
 
-from typedspace._grid import grid_steps, grid_value
+from typedspace._grid import float_axis, int_axis
 from typedspace.backends._table import (
     Assignment,
     CategoricalParam,
@@ -108,17 +108,9 @@ def _label(option: object) -> str:
 def _bounded(site: Site, parts: list[Compiled]) -> Compiled:
     leaf: Uniform | LogUniform = site.node
     log = isinstance(leaf, LogUniform)
-    low, high, q = leaf.low, leaf.high, leaf.q
-    lo, hi = low, high
-    if q is not None:
-        # Support is the grid of multiples of q inside the bounds; widening by q/2 on the
-        # internal axis gives the end points the same mass as the inner points.
-        first, last = grid_steps(low, high, q)
-        low, high = grid_value(first, q), grid_value(last, q)
-        lo, hi = low - q / 2, high + q / 2
-        if log:
-            lo = max(lo, leaf.low)
-    z_low, z_high = (math.log(lo), math.log(hi)) if log else (lo, hi)
+    q = leaf.q
+    # With q the support is the grid of multiples of q inside the bounds.
+    low, high, z_low, z_high = float_axis(leaf.low, leaf.high, q, log)
     mid, width = (z_low + z_high) / 2, z_high - z_low
     param = NumericParam(
         _name(site), site.condition, False, log, q, low, high, "uniform", z_low, z_high, mid, width
@@ -151,10 +143,8 @@ def _normal(site: Site, parts: list[Compiled]) -> Compiled:
 @FLATTEN.register(IntUniform, IntLogUniform)
 def _integer(site: Site, parts: list[Compiled]) -> Compiled:
     leaf: IntUniform | IntLogUniform = site.node
-    # Half a step past each end on the internal axis: every integer gets its full share of mass.
     log = isinstance(leaf, IntLogUniform)
-    lo, hi = leaf.low - 0.5, leaf.high + 0.5
-    z_low, z_high = (math.log(lo), math.log(hi)) if log else (lo, hi)
+    z_low, z_high = int_axis(leaf.low, leaf.high, log)
     mid, width = (z_low + z_high) / 2, z_high - z_low
     low, high = float(leaf.low), float(leaf.high)
     param = NumericParam(
@@ -198,10 +188,8 @@ def _const(site: Site, parts: list[Compiled]) -> Compiled:
 @FLATTEN.register(Choice)
 def _choice(site: Site, parts: list[Compiled]) -> Compiled:
     node: Choice[Any] = site.node
-    raw = node.weights or (1.0,) * len(node.options)
-    weights = tuple(w / sum(raw) for w in raw)
     labels = tuple(_label(o) for o in node.options)
-    param = CategoricalParam(_name(site), site.condition, weights, labels)
+    param = CategoricalParam(_name(site), site.condition, node.probabilities, labels)
     options: list[Decoder] = [functools.partial(_constant, option) for option in node.options]
     for index, (decoder, _) in zip(site.keys, parts, strict=True):
         options[index] = decoder

@@ -112,9 +112,8 @@ def _choice(site: Site, parts: list[_Doc]) -> _Doc:
     below = dict(zip(site.keys, parts, strict=True))  # option index -> its space's doc
     labels = [below[i].label if i in below else repr(o) for i, o in enumerate(node.options)]
     if node.weights is not None:
-        total = sum(node.weights)
         labels = [
-            f"{label} (p={w / total:.3g})" for label, w in zip(labels, node.weights, strict=True)
+            f"{label} (p={p:.3g})" for label, p in zip(labels, node.probabilities, strict=True)
         ]
     branches = tuple(
         (_when(site.name, str(i)), doc)

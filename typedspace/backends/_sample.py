@@ -14,6 +14,7 @@ import numpy as np
 from typedspace.backends._flatten import flatten
 from typedspace.backends._table import ParamTable
 from typedspace.nodes import Space
+from typedspace.nodes._base import check_int
 
 T = TypeVar("T")
 
@@ -26,6 +27,8 @@ def make_rng(seed: int | None, rng: np.random.Generator | None) -> np.random.Gen
         if not isinstance(rng, np.random.Generator):
             raise TypeError(f"rng must be a numpy.random.Generator, got {rng!r}")
         return rng
+    if seed is not None:
+        seed = check_int("sample", "seed", seed, minimum=0)
     return np.random.default_rng(seed)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import sys
 from collections.abc import Mapping
 from typing import Literal, Protocol, TypeAlias, cast
 
@@ -27,6 +28,9 @@ from typedspace.distributions._base import ContinuousDistribution, DiscreteDistr
 Assignment: TypeAlias = Mapping[str, float | int]
 
 FloatArray: TypeAlias = npt.NDArray[np.float64]
+
+_LARGEST = sys.float_info.max
+_SMALLEST = math.ulp(0.0)  # the smallest positive float
 
 
 @attrs.frozen
@@ -140,14 +144,20 @@ class NumericParam:
 
     def to_value(self, z: FloatArray) -> npt.NDArray[np.float64] | npt.NDArray[np.int64]:
         """Map internal coordinates to values inside the support."""
-        if self.warp is not None:
-            x = self.warp.from_unit(np.asarray(z, dtype=np.float64))
-        else:
-            x = np.exp(z) if self.log else np.asarray(z, dtype=np.float64)
-        if self.q is not None:
-            # Rounding to q's own decimals removes float noise: 3 * 0.05 -> 0.15, not 0.15000000000000002.
-            x = np.round(np.round(x / self.q) * self.q, decimals_of(self.q)) + 0.0  # no -0.0
-        x = np.clip(x, self.low, self.high)
+        with np.errstate(over="ignore"):  # exp() and the rounding may overflow: clamped below
+            if self.warp is not None:
+                x = self.warp.from_unit(np.asarray(z, dtype=np.float64))
+            else:
+                x = np.exp(z) if self.log else np.asarray(z, dtype=np.float64)
+            if self.q is not None:
+                # Rounding to q's own decimals removes float noise: 3 * 0.05 -> 0.15, not
+                # 0.15000000000000002.  + 0.0: no -0.0.
+                x = np.round(np.round(x / self.q) * self.q, decimals_of(self.q)) + 0.0
+        # Into the finite floats, positive ones on a log scale: a normal prior's far tail (or
+        # an optimizer's proposal there) overflows exp(), and rounding to q can too.
+        x = np.clip(
+            x, max(self.low, _SMALLEST if self.log else -_LARGEST), min(self.high, _LARGEST)
+        )
         if self.is_int:
             return cast("npt.NDArray[np.int64]", x.astype(np.int64))
         return x

@@ -7,8 +7,11 @@ each of those is a separate backend module that interprets the tree.
 from __future__ import annotations
 
 import math
+import reprlib
 from collections.abc import Iterable
 from typing import Any, Generic, TypeVar
+
+import numpy as np
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -33,21 +36,51 @@ def describe(kind: str, name: str | None) -> str:
     return f"{kind} {name!r}" if name is not None else kind
 
 
+#: What counts as a number where a float or an int is expected: Python's and numpy's
+#: (``np.float32(0.1)``, ``np.int64(3)``), never a bool (``np.bool_`` is no numpy number).
+_REALS = (int, float, np.integer, np.floating)
+_INTS = (int, np.integer)
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlong = 40
+
+
+def shown(value: object) -> str:
+    """``repr(value)``, with a huge int shortened (``10**400`` has 401 digits)."""
+    return _SHORT.repr(value) if isinstance(value, int) else repr(value)
+
+
 def check_number(owner: str, field: str, value: object) -> float:
-    """Return ``value`` as a finite float, or raise an error naming ``owner`` and ``field``."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    """Return ``value`` as a finite Python float, or raise an error naming ``owner`` and
+    ``field``.  numpy numbers are accepted (and converted); bools are not numbers."""
+    if isinstance(value, bool) or not isinstance(value, _REALS):
         raise TypeError(f"{owner}: {field} must be a number, got {value!r}")
-    result = float(value)
+    try:
+        result = float(value)
+    except OverflowError:  # an int beyond the largest float
+        result = math.inf
     if not math.isfinite(result):
-        raise ValueError(f"{owner}: {field} must be finite, got {value!r}")
+        raise ValueError(f"{owner}: {field} must be finite, got {shown(value)}")
     return result
 
 
-def check_int(owner: str, field: str, value: object) -> int:
-    """Return ``value`` as an int, or raise an error naming ``owner`` and ``field``."""
-    if isinstance(value, bool) or not isinstance(value, int):
+def check_positive(owner: str, field: str, value: object) -> float:
+    """``check_number``, and the number must be greater than zero."""
+    result = check_number(owner, field, value)
+    if result <= 0:
+        raise ValueError(f"{owner}: {field} must be positive, got {value!r}")
+    return result
+
+
+def check_int(owner: str, field: str, value: object, *, minimum: int | None = None) -> int:
+    """Return ``value`` as a Python int (numpy ints accepted, bools not), at least ``minimum``
+    when given, or raise an error naming ``owner`` and ``field``."""
+    if isinstance(value, bool) or not isinstance(value, _INTS):
         raise TypeError(f"{owner}: {field} must be an int, got {value!r}")
-    return value
+    result = int(value)
+    if minimum is not None and result < minimum:
+        raise ValueError(f"{owner}: {field} must be at least {minimum}, got {shown(value)}")
+    return result
 
 
 def check_name(owner: str, name: object) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar, overload
 
 import attrs
@@ -22,9 +23,11 @@ from typedspace.nodes._containers import as_space_if_nested
 T_co = TypeVar("T_co", covariant=True)
 
 
-def _check_weights(owner: str, weights: Sequence[float] | None, n: int) -> tuple[float, ...] | None:
+def _check_weights(owner: str, weights: object, n: int) -> tuple[float, ...] | None:
     if weights is None:
         return None
+    if isinstance(weights, str | bytes | Mapping) or not isinstance(weights, Iterable):
+        raise TypeError(f"{owner}: weights must be a sequence of numbers, got {weights!r}")
     checked = tuple(check_number(owner, f"weights[{i}]", w) for i, w in enumerate(weights))
     if len(checked) != n:
         raise ValueError(f"{owner}: {len(checked)} weights given for {n} options")
@@ -33,8 +36,15 @@ def _check_weights(owner: str, weights: Sequence[float] | None, n: int) -> tuple
             raise ValueError(f"{owner}: weights[{i}] must not be negative, got {w!r}")
     if sum(checked) <= 0:
         raise ValueError(f"{owner}: weights must not sum to zero")
-    # Kept as written (serialization round-trips exactly); backends normalize.
+    # Kept as written (serialization round-trips exactly); ``probabilities`` normalizes.
     return checked
+
+
+def _equals_itself(option: object) -> bool:
+    try:
+        return bool(option == option)
+    except Exception:  # an option whose == misbehaves (an array) is taken as it is
+        return True
 
 
 def _same_option(a: object, b: object) -> bool:
@@ -52,7 +62,9 @@ class Choice(Space[T_co]):
 
     An option may be a plain value (returned as written, never as an index) or a space,
     which makes the choice conditional: only the chosen space's parameters are active.
-    JSON-like dicts and lists containing spaces count as spaces.
+    JSON-like dicts and lists containing spaces count as spaces.  An option must equal
+    itself (NaN does not).  ``weights`` are finite non-negative numbers (numpy's too, and a
+    numpy array), not all zero.
 
     >>> Choice("relu", "gelu", weights=[3, 1]).weights
     (3.0, 1.0)
@@ -98,6 +110,12 @@ class Choice(Space[T_co]):
         if not options:
             raise ValueError(f"{owner}: needs at least one option")
         converted = tuple(as_space_if_nested(o) for o in options)
+        for option in converted:
+            if not _equals_itself(option):
+                raise ValueError(
+                    f"{owner}: option {option!r} is not equal to itself (NaN), so a value "
+                    "could never be matched to it; choose a label and Map it to NaN instead"
+                )
         for i, a in enumerate(converted):
             for b in converted[:i]:
                 if _same_option(a, b):
@@ -109,6 +127,24 @@ class Choice(Space[T_co]):
         self.__attrs_init__(
             converted, checked, name, names, content_hash(Choice, converted, checked, name)
         )  # pyright: ignore[reportAttributeAccessIssue]
+
+    @property
+    def probabilities(self) -> tuple[float, ...]:
+        """Each option's probability: the weights normalized (uniform without weights).
+
+        Weights whose sum overflows are scaled by the largest first: ``weights=[1e308,
+        1e308]`` is an even choice.
+
+        >>> Choice("a", "b", weights=[1e308, 1e308]).probabilities
+        (0.5, 0.5)
+        """
+        weights = self.weights or (1.0,) * len(self.options)
+        total = sum(weights)
+        if math.isinf(total):
+            largest = max(weights)
+            weights = tuple(w / largest for w in weights)
+            total = sum(weights)
+        return tuple(w / total for w in weights)
 
     @property
     def is_conditional(self) -> bool:

@@ -111,11 +111,33 @@ def finite_values(space: Space[Any]) -> tuple[Any, ...] | None:
     return None
 
 
+def _check_distinct_keys(owner: str, keys: tuple[Any, ...]) -> None:
+    """A Choice selector's options key the branches of a dict, so they must be hashable and
+    distinct under ``==``: ``Choice(1, True)`` holds two options, but ``{1: a, True: b}`` is
+    ``{1: b}``, and both would silently select ``b``."""
+    for i, key in enumerate(keys):
+        try:
+            hash(key)
+        except TypeError:
+            raise TypeError(
+                f"{owner}: the selector's option {key!r} is not hashable, so it cannot key a branch"
+            ) from None
+        for other in keys[:i]:
+            if key == other:
+                raise ValueError(
+                    f"{owner}: the selector's options {other!r} and {key!r} are equal as dict "
+                    "keys, so one mapping of branches cannot tell them apart; use distinct "
+                    "values (e.g. strings)"
+                )
+
+
 @attrs.frozen(init=False, unsafe_hash=False)
 class Cond(Space[T_co]):
     """The branch whose key the ``selector`` produced; only that branch's parameters are active.
 
-    Every value the selector can produce needs a branch, and every branch a value.
+    Every value the selector can produce needs a branch, and every branch a value.  A
+    ``Choice`` selector's options must be distinct as dict keys (not ``Choice(1, True)``,
+    ``1 == True``).
 
     >>> from typedspace import Choice, LogUniform, sample
     >>> lr = Cond(Choice("sgd", "adam"), {"sgd": LogUniform(1e-3, 1.0), "adam": LogUniform(1e-5, 1e-2)})
@@ -156,6 +178,8 @@ class Cond(Space[T_co]):
             )
         if not isinstance(branches, Mapping):
             raise TypeError(f"{owner}: branches must be a mapping from key to space")
+        if isinstance(selector, Choice):
+            _check_distinct_keys(owner, keys)
         for key in keys:
             if key not in branches:
                 raise ValueError(f"{owner}: the selector can produce {key!r}, which has no branch")

@@ -155,6 +155,8 @@ class Dict(Space[dict[str, Any]]):
         return self.cached_hash
 
     def __init__(self, items: Mapping[str, object], /) -> None:
+        if not isinstance(items, Mapping):
+            raise TypeError(f"Dict: items must be a mapping from str to space, got {items!r}")
         converted = tuple((key, as_space(value)) for key, value in items.items())
         for key, _ in converted:
             if not isinstance(key, str):
@@ -180,6 +182,8 @@ class List(Space[list[Any]]):
         return self.cached_hash
 
     def __init__(self, items: list[object] | tuple[object, ...], /) -> None:
+        if not isinstance(items, list | tuple):
+            raise TypeError(f"List: items must be a list or a tuple, got {items!r}")
         spaces = tuple(as_space(i) for i in items)
         names = names_below("List", spaces)
         self.__attrs_init__(spaces, names, content_hash(List, spaces))  # pyright: ignore[reportAttributeAccessIssue]

@@ -2,6 +2,13 @@
 
 ``optimize`` builds a ``Loop`` around an ``Optimizer``; the parallel runner drives the same
 ``Loop`` with an executor's workers instead of ``run_inline``.
+
+A trial run inline is never left RUNNING, however its objective ends: an ``Exception`` fails
+it (``catch=False`` then re-raises); Ctrl-C (``KeyboardInterrupt``) cancels it and the run
+returns ``"interrupted"``; any other ``BaseException`` (``SystemExit`` from ``sys.exit``,
+``GeneratorExit`` ...) means the objective asked the program to end: the trial FAILED with
+that error, and the error is re-raised.  A Ctrl-C while a result is being written does not
+lose it: the write is completed, then the run returns ``"interrupted"``.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar
 
 import attrs
+import numpy as np
 
 from typedspace.errors import BudgetExhausted
 from typedspace.run._objective import ObjectiveResult, Outcome, evaluate
@@ -50,6 +58,7 @@ class Loop(Generic[T]):
         finished = [t.loss for t in optimizer.trials if t.loss is not None]
         #: The best loss of the study so far (a resumed study starts from its own).
         self.best: float | None = min(finished) if finished else None
+        self._asked_at = 0  # finished trials when early_stop was last asked
 
     def counted(self) -> int:
         """Trials that count towards max_evals: all but the cancelled ones."""
@@ -67,11 +76,27 @@ class Loop(Generic[T]):
             return "loss_threshold"
         if rules.timeout is not None and time.monotonic() - self.start >= rules.timeout:
             return "timeout"
-        if rules.early_stop is not None and rules.early_stop(self.optimizer.trials):
+        if rules.early_stop is not None and self._early_stop(rules.early_stop):
             return "early_stop"
         if self.budget() == 0 and not self._freed_by_dead_runs():
             return "max_evals"
         return None
+
+    def _early_stop(self, rule: EarlyStop) -> bool:
+        """Ask ``rule`` once per newly finished trial count: never before the first trial."""
+        trials = self.optimizer.trials
+        finished = sum(t.state.finished for t in trials)
+        if finished == 0 or finished == self._asked_at:
+            return False
+        self._asked_at = finished
+        verdict = rule(trials)
+        if not isinstance(verdict, bool | np.bool_):
+            raise TypeError(
+                f"early_stop returned {verdict!r}; it must return True (stop) or False.  A "
+                "Hyperopt early_stop_fn returns (stop, state) and takes the state back: "
+                "use typedspace.NoImprovement, or a function returning only the bool"
+            )
+        return bool(verdict)
 
     def _freed_by_dead_runs(self) -> bool:
         """Before stopping at max_evals: finish the trials of runs that died meanwhile (another
@@ -107,14 +132,26 @@ class Loop(Generic[T]):
                 trial = self.optimizer.ask()
             except BudgetExhausted:
                 continue  # another process started the last trials: stop_reason says so
+            outcome: tuple[float | None, Mapping[str, Any] | None, BaseException | None]
             try:
                 loss, extra = evaluate(self.objective, trial.value)
+                outcome = (loss, extra, None)
             except KeyboardInterrupt:
                 self.optimizer.cancel(trial, "interrupted (KeyboardInterrupt)")
                 return "interrupted"
             except Exception as error:
-                self.record(trial, None, None, error)
-            else:
-                self.record(trial, loss, extra, None)
+                outcome = (None, None, error)
+            except BaseException as error:
+                # SystemExit (sys.exit in the objective), GeneratorExit ...: the objective
+                # asked to end the program.  Its trial FAILED with that error, then it ends.
+                self.optimizer.tell_failure(trial, error)
+                raise
+            try:
+                self.record(trial, *outcome)
+            except KeyboardInterrupt:
+                # Ctrl-C while the result was being written (perhaps waiting for another
+                # process's lock): write it all the same, then stop; a second Ctrl-C aborts.
+                self.record(trial, *outcome)
+                return "interrupted"
             bar.update(self.counted(), self.best)
         return reason

@@ -6,7 +6,6 @@ data to keep with the trial; anything else, or a non-finite loss, is an ``Invali
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from typing import Any, TypeAlias
 
@@ -14,6 +13,7 @@ import attrs
 import numpy as np
 
 from typedspace.errors import InvalidLoss
+from typedspace.nodes._base import check_number, shown
 
 
 @attrs.frozen
@@ -40,13 +40,12 @@ def check_loss(result: object) -> tuple[float, Mapping[str, Any]]:
     loss: object = result
     if isinstance(result, Outcome):
         loss, extra = result.loss, result.extra
-    if isinstance(loss, np.integer | np.floating):
-        loss = float(loss)  # numpy scalars are numbers; keep Python floats in trials
-    if isinstance(loss, bool) or not isinstance(loss, int | float):
-        raise InvalidLoss(f"the objective returned {loss!r}, not a number")
-    value = float(loss)
-    if not math.isfinite(value):
-        raise InvalidLoss(f"the objective returned a non-finite loss ({value!r})")
+    try:  # numpy numbers count, and become Python floats in trials
+        value = check_number("the objective", "the loss", loss)
+    except TypeError:
+        raise InvalidLoss(f"the objective returned {loss!r}, not a number") from None
+    except ValueError:  # inf, nan, or an int beyond the largest float
+        raise InvalidLoss(f"the objective returned a non-finite loss ({shown(loss)})") from None
     return value, extra
 
 

@@ -7,6 +7,7 @@ inline, ``run_parallel`` on an executor's workers.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import functools
 import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar, overload
@@ -17,6 +18,7 @@ from typedspace.algorithms import Algorithm
 from typedspace.backends._encode import encode
 from typedspace.backends._table import Assignment
 from typedspace.nodes import Space
+from typedspace.nodes._base import check_int, check_number, check_positive
 from typedspace.run._loop import Loop, LoopSettings
 from typedspace.run._objective import ObjectiveResult
 from typedspace.run._optimizer import Optimizer
@@ -27,6 +29,7 @@ from typedspace.storage import Storage
 from typedspace.storage._records import Trial, TrialState, best_of
 
 T = TypeVar("T")
+N = TypeVar("N", int, float)
 
 
 @attrs.frozen
@@ -60,6 +63,14 @@ class Result(Generic[T]):
     def failed(self) -> tuple[Trial[T], ...]:
         """The trials that failed, with their errors."""
         return tuple(t for t in self.trials if t.state is TrialState.FAILED)
+
+
+_OWNER = "optimize"
+
+
+def _optional(check: Callable[[str, str, object], N], field: str, value: object) -> N | None:
+    """``check`` an argument of ``optimize`` unless it is None."""
+    return None if value is None else check(_OWNER, field, value)
 
 
 def _check_points(
@@ -164,6 +175,11 @@ def optimize(
     ``WorkerDied`` and the run goes on; a timeout waits for the running trials; Ctrl-C cancels
     them.  See ``docs/guide/parallel.md``.
 
+    Arguments are checked before anything runs (numpy numbers count as numbers, bools do
+    not): ``max_evals`` is an int >= 0; ``timeout`` a positive finite number or None;
+    ``loss_threshold`` a finite number or None; ``seed`` an int >= 0 or None; ``study`` a
+    non-empty name; ``max_pending`` an int >= 1, and only with an ``executor``.
+
     >>> from typedspace import Uniform
     >>> from typedspace.algorithms import RandomSearch
     >>> result = optimize(lambda x: (x - 0.3) ** 2, Uniform(0.0, 1.0), RandomSearch(),
@@ -171,10 +187,15 @@ def optimize(
     >>> abs(result.best - 0.3) < 0.1
     True
     """
-    if max_evals < 0:
-        raise ValueError(f"max_evals must not be negative, got {max_evals!r}")
-    if timeout is not None and timeout <= 0:
-        raise ValueError(f"timeout must be positive, got {timeout!r}")
+    max_evals = check_int(_OWNER, "max_evals", max_evals, minimum=0)
+    timeout = _optional(check_positive, "timeout", timeout)
+    loss_threshold = _optional(check_number, "loss_threshold", loss_threshold)
+    max_pending = _optional(functools.partial(check_int, minimum=1), "max_pending", max_pending)
+    if max_pending is not None and executor is None:
+        raise ValueError(
+            f"{_OWNER}: max_pending={max_pending!r} is given without an executor; trials run "
+            "one at a time unless executor= is given too"
+        )
     optimizer = Optimizer(
         space,
         algo,

@@ -21,9 +21,11 @@ from typedspace.backends._serialize import to_json
 from typedspace.backends._table import Assignment
 from typedspace.errors import BudgetExhausted, DecodeError, InvalidLoss
 from typedspace.nodes import Space
+from typedspace.nodes._base import check_int
 from typedspace.run._objective import ObjectiveResult, check_loss
 from typedspace.storage import InMemoryStorage, Reclaiming, SQLiteStorage, Storage, StudyInfo
 from typedspace.storage._records import ErrorInfo, Trial, TrialRecord, TrialState, best_of
+from typedspace.storage._study import check_fits
 
 T = TypeVar("T")
 
@@ -115,6 +117,14 @@ class Optimizer(Generic[T]):
         allow_space_change: bool = False,
         max_trials: int | None = None,
     ) -> None:
+        if seed is not None:  # what numpy.random.default_rng takes
+            seed = check_int("Optimizer", "seed", seed, minimum=0)
+        if max_trials is not None:
+            max_trials = check_int("Optimizer", "max_trials", max_trials, minimum=0)
+        if not isinstance(study, str):
+            raise TypeError(f"Optimizer: study must be a str (the study's name), got {study!r}")
+        if not study:
+            raise ValueError("Optimizer: study must be a non-empty name, got ''")
         self.settings = OptimizerSettings(seed, study, allow_space_change, max_trials)
         self.flat = flatten(space)
         self.algorithm = algo if algo is not None else TPE()
@@ -158,8 +168,13 @@ class Optimizer(Generic[T]):
         records = self.storage.trials(self.study)
         if any(records[i].number != i for i in (0, len(records) - 1) if records):
             self._seen, self._open = 0, set()  # not numbered by position: examine all
+        # A stored row that does not fit the space (damaged, hand-edited) is refused in one
+        # line naming it; after allow_space_change, earlier trials follow another space.
+        same_space = self.info.space_fingerprint == self.flat.table.fingerprint()
         for i in [*sorted(self._open), *range(self._seen, len(records))]:
             record = records[i]
+            if i >= self._seen and same_space:
+                check_fits(self.flat.table, self.study, record)
             if not record.state.finished:
                 self._open.add(i)
                 continue

@@ -13,14 +13,18 @@ What happens when things go wrong:
   are all suspects: their trials are CANCELLED (they do not count towards ``max_evals``) and
   their assignments re-run *one at a time*, each alone in the pool, before anything new
   starts.  A suspect that breaks the pool again is then certainly the culprit and FAILED
-  with ``WorkerDied``; the innocent ones finish normally.  A Dask worker death only affects
+  with ``WorkerDied``; the innocent ones finish normally.  The pool may also break between
+  two submissions, so that ``submit`` itself raises ``BrokenProcessPool``: the trials not
+  sent yet never ran, so they are CANCELLED and their assignments evaluated again first,
+  and the trials that were running are handled as above.  A Dask worker death only affects
   its own task, which Dask itself re-runs (see ``_workers._dask``); when Dask gives up
   (``KilledWorker``) the trial is FAILED with ``WorkerDied``.
 * **Ctrl-C**: running trials are CANCELLED and the run returns ``"interrupted"``.  A pool the
   run owns (``executor="processes"``) has its workers terminated; in a pool you passed in,
   calls already running cannot be stopped and finish in the background, unrecorded.
 * **timeout** (and the other stopping rules): no new trial starts; the running ones are
-  waited for and recorded.  Suspects not yet re-run stay CANCELLED.
+  waited for and recorded.  Suspects not yet re-run stay CANCELLED.  ``max_evals`` is not
+  such a rule while suspects wait: they do not count, so the budget has room for them.
 """
 
 from __future__ import annotations
@@ -47,6 +51,10 @@ _INTERRUPTED = "interrupted (KeyboardInterrupt)"
 _SUSPECT = (
     "the process pool broke (a worker died) while this trial was running with others; "
     "its assignment is re-run alone"
+)
+_UNSENT = (
+    "the process pool broke (a worker died) before this trial was sent to it; "
+    "its assignment is evaluated again"
 )
 
 
@@ -90,10 +98,12 @@ class _Runner(Generic[T]):
         self.bar.update(self.loop.counted(), self.loop.best)
         while True:
             self.interrupts.check()
-            if reason is None:
+            if reason in (None, "max_evals"):
+                # The other rules stop launching for good; the budget is freed again when
+                # a broken pool cancels suspects, which must then be re-run.
                 reason = self.loop.stop_reason()
-            if reason is None:
-                self._launch()
+            if reason is None and not self._launch():
+                continue  # the pool broke: its trials are recorded; check the rules again
             if not self.running:
                 # Nothing could start: the budget is gone (possibly taken by other processes).
                 return reason or self.loop.stop_reason() or "max_evals"
@@ -102,12 +112,14 @@ class _Runner(Generic[T]):
             self._collect(done)
             self.bar.update(self.loop.counted(), self.loop.best)
 
-    def _launch(self) -> None:
-        """Start trials in the free slots; a suspect only starts in an empty pool."""
+    def _launch(self) -> bool:
+        """Start trials in the free slots; a suspect only starts in an empty pool.  False
+        when the pool turned out broken (and was replaced): launch again."""
         optimizer = self.loop.optimizer
-        if self.suspects:
+        suspect = bool(self.suspects)
+        if suspect:
             if self.running:
-                return  # wait until the suspect can run alone
+                return True  # wait until the suspect can run alone
             # First in the queue, so ask() starts exactly this assignment next.
             optimizer.enqueue(self.suspects.popleft(), first=True)
             trials = optimizer.ask(1)
@@ -117,24 +129,47 @@ class _Runner(Generic[T]):
         for i, trial in enumerate(trials):
             try:
                 future = self.workers.submit(evaluate, self.loop.objective, trial.value)
-            except BaseException:
-                # A pool shut down or broken before the run, a closed Dask client: the
-                # trials already started in storage must not stay RUNNING.
-                for unsent in trials[i:]:
-                    optimizer.cancel(unsent, "the executor refused the trial")
-                raise
+            except BaseException as error:
+                died = self.workers.breaks_pool and self.workers.died(error)
+                self._unsent(trials[i:], died, suspect)
+                if not died:
+                    raise
+                self._replace_broken_pool()
+                return False
             self.running[future] = trial
+        return True
+
+    def _unsent(self, trials: list[Trial[T]], died: bool, suspect: bool) -> None:
+        """Finish the trials started in storage but never sent to a worker: none may stay
+        RUNNING.  When a worker died since the last wait, the pool broke before they reached
+        it: they never ran, so they are innocent and evaluated again first (a suspect still
+        alone).  Otherwise the executor refused them (shut down before the run, a closed
+        Dask client) and the error ends the run."""
+        optimizer = self.loop.optimizer
+        for trial in trials:
+            optimizer.cancel(trial, _UNSENT if died else "the executor refused the trial")
+        if died and suspect:
+            self.suspects.appendleft(dict(trials[0].assignment))
+        elif died:
+            for trial in reversed(trials):
+                optimizer.enqueue(trial.assignment, first=True)
 
     def _collect(self, done: set[cf.Future[Any]]) -> None:
         """Record finished futures; a broken pool is handled as a whole."""
         if self.workers.breaks_pool and any(self.workers.died(f.exception()) for f in done):
-            # Every future of a broken pool completes promptly; take them all at once.
-            done = set(self.running)
-            cf.wait(done)
-            broken = [f for f in done if self.workers.died(f.exception())]
-            self.workers.replace_broken()
+            self._replace_broken_pool()
         else:
-            broken = []
+            for future in sorted(done, key=lambda f: self.running[f].number):
+                self._record(future)
+
+    def _replace_broken_pool(self) -> None:
+        """A worker died and broke the pool: record every trial that was running in it (the
+        culprit when it ran alone, else suspects), and go on with a fresh pool."""
+        # Every future of a broken pool completes promptly; take them all at once.
+        done = set(self.running)
+        cf.wait(done)
+        broken = [f for f in done if self.workers.died(f.exception())]
+        self.workers.replace_broken()
         for future in sorted(done, key=lambda f: self.running[f].number):
             if future in broken and len(broken) > 1:
                 trial = self.running.pop(future)

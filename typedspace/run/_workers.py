@@ -104,9 +104,8 @@ class Workers:
 
 
 def resolve(executor: Any, max_pending: int | None, objective: object) -> Workers:
-    """The ``Workers`` for ``optimize(executor=...)``; checks that the objective can be sent."""
-    if max_pending is not None and max_pending < 1:
-        raise ValueError(f"max_pending must be at least 1, got {max_pending!r}")
+    """The ``Workers`` for ``optimize(executor=...)`` (whose ``max_pending`` is checked
+    already); checks that the objective can be sent."""
     if isinstance(executor, str):
         return _owned(executor, max_pending, objective)
     if isinstance(executor, cf.ProcessPoolExecutor):

@@ -3,6 +3,7 @@ stored study is read back (``load_study``, ``Study``)."""
 
 from typedspace._exports import publish
 from typedspace.errors import BudgetExhausted as BudgetExhausted
+from typedspace.errors import ResultNotSaved as ResultNotSaved
 from typedspace.errors import StorageError as StorageError
 from typedspace.errors import StudyMismatch as StudyMismatch
 from typedspace.storage._base import Reclaiming as Reclaiming
@@ -23,6 +24,7 @@ __all__ = [
     "ErrorInfo",
     "InMemoryStorage",
     "Reclaiming",
+    "ResultNotSaved",
     "SQLiteStorage",
     "Storage",
     "StorageError",

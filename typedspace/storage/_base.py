@@ -12,6 +12,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
+from typedspace.backends._describe import KEY, table_changes, table_from_description
 from typedspace.errors import BudgetExhausted, StorageError, StudyMismatch
 from typedspace.storage._records import TrialRecord
 
@@ -36,10 +37,22 @@ def check_same_space(stored: StudyInfo, info: StudyInfo, allow_space_change: boo
     """Opening a study with another space is an error unless explicitly allowed."""
     if stored.space_fingerprint != info.space_fingerprint and not allow_space_change:
         raise StudyMismatch(
-            f"study {info.name!r} was created with a different space:\n"
-            f"stored:\n{stored.space_text}\nnow:\n{info.space_text}\n"
-            "pass allow_space_change=True to continue it with the new space"
+            space_changes(stored, info.attributes.get(KEY), info.space_text)
+            + "\nto continue the study with the new space, pass allow_space_change=True; "
+            "to keep both, give the new space another study= name (or another file)"
         )
+
+
+def space_changes(stored: StudyInfo, described: object, text: str) -> str:
+    """How the space ``described`` (a stored table description; ``text`` for studies from
+    before those were stored) differs from the study's, one line per parameter."""
+    head = f"study {stored.name!r} was created with a different space:"
+    try:
+        old = table_from_description(stored.attributes[KEY])
+        new = table_from_description(described)
+    except (KeyError, ValueError):
+        return f"{head}\nstored:\n{stored.space_text}\nnow:\n{text}"
+    return "\n".join([head, *(f"  {line}" for line in table_changes(old, new))])
 
 
 @runtime_checkable

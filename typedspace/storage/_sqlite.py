@@ -9,6 +9,12 @@ Durability: with the default ``synchronous="NORMAL"`` a finished trial is commit
 ``finish_trial`` returns and survives the process being killed; a power cut may lose the last
 commits (never the file's integrity).  ``synchronous="FULL"`` also survives power cuts, at the
 cost of an fsync per write.
+
+A finished trial is never dropped because another process holds the write lock: its write is
+tried again, with growing pauses, for ``result_timeout`` seconds; if it still cannot be
+written, ``ResultNotSaved`` carries the result.  Rows that are damaged or crafted (a loss
+stored as text, malformed JSON, an unknown state) are refused with a ``StorageError`` naming
+the study and the trial.
 """
 
 from __future__ import annotations
@@ -21,18 +27,18 @@ import threading
 import time
 import warnings
 import weakref
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal, cast
 
 import attrs
 
-from typedspace.errors import BudgetExhausted, StorageError
+from typedspace.errors import BudgetExhausted, ResultNotSaved, StorageError
 from typedspace.storage._base import StudyInfo, check_same_space
 from typedspace.storage._owner import Owner, current_owner, is_dead
 from typedspace.storage._records import ErrorInfo, TrialRecord, TrialState
-from typedspace.storage._sqlite_file import connect
+from typedspace.storage._sqlite_file import STATES, bad_state, connect, read_only_media
 
 _TRIAL_COLUMNS = (
     "number, state, assignment, started, finished, loss, extra, "
@@ -54,9 +60,15 @@ class _Cache:
 class SQLiteStorage:
     """Studies in the SQLite file ``path`` (created if missing, unless ``create=False``).
 
-    ``timeout`` is how long a write waits for another process's write (seconds).  Trials
-    of this process that are running get a heartbeat every ``heartbeat_interval`` seconds;
-    see ``reclaim_interrupted`` for how dead runs are told from live ones.
+    ``timeout`` is how long a write waits for another process's write (seconds); writing a
+    finished trial keeps trying for ``result_timeout`` seconds (a result is worth waiting
+    for).  Trials of this process that are running get a heartbeat every
+    ``heartbeat_interval`` seconds; see ``reclaim_interrupted`` for how dead runs are told
+    from live ones.
+
+    ``read_only=True`` only reads an existing database: nothing is written to the file or
+    its directory, and every write raises ``StorageError``.  ``create=False`` on read-only
+    media (the file or its directory cannot be written) implies it.
 
     >>> import tempfile, os
     >>> path = os.path.join(tempfile.mkdtemp(), "runs.db")
@@ -70,7 +82,9 @@ class SQLiteStorage:
         path: str | os.PathLike[str],
         *,
         create: bool = True,
+        read_only: bool = False,
         timeout: float = 60.0,
+        result_timeout: float = 600.0,
         synchronous: Literal["NORMAL", "FULL"] = "NORMAL",
         heartbeat_interval: float = 10.0,
         stale_after: float = 300.0,
@@ -80,8 +94,19 @@ class SQLiteStorage:
         self.path = Path(path)
         self.heartbeat_interval = heartbeat_interval
         self.stale_after = stale_after
+        self.result_timeout = result_timeout
+        self._refusal: str | None = None  # why writes are refused, when they are
+        if read_only:
+            self._refusal = "it was opened with read_only=True"
+        elif not create and read_only_media(self.path):
+            self._refusal = "the file or its directory is read-only"
         self._connect = functools.partial(
-            connect, self.path, create=create, timeout=timeout, synchronous=synchronous
+            connect,
+            self.path,
+            create=create,
+            timeout=timeout,
+            synchronous=synchronous,
+            read_only=self.read_only,
         )
         self._lock = threading.RLock()
         self._conn = self._connect()
@@ -98,6 +123,11 @@ class SQLiteStorage:
 
     def __repr__(self) -> str:
         return f"SQLiteStorage({str(self.path)!r})"
+
+    @property
+    def read_only(self) -> bool:
+        """Whether this storage only reads (``read_only=True``, or read-only media)."""
+        return self._refusal is not None
 
     def __enter__(self) -> SQLiteStorage:
         return self
@@ -136,25 +166,52 @@ class SQLiteStorage:
     def _writing(self, study: str | None = None) -> Iterator[sqlite3.Connection]:
         """One write transaction; SQLite's write lock is held from its start (IMMEDIATE)."""
         with self._lock:
-            conn = self._connection()
             try:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
+                with self._transaction() as conn:
                     yield conn
-                except BaseException:
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
-                    raise
-                conn.execute("COMMIT")
-                self._writes += 1
             except sqlite3.DatabaseError as error:
                 raise self._error(error, study) from error
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """``_writing`` without turning SQLite's errors into ours (hold ``_lock``)."""
+        if self._refusal is not None:
+            raise StorageError(f"{self.path} cannot be written: {self._refusal}")
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        self._writes += 1
+
+    def _write_patiently(
+        self, write: Callable[[sqlite3.Connection], None], patience: float
+    ) -> None:
+        """``write`` in one transaction; while another process holds the write lock, try
+        again with growing pauses (the lock is released meanwhile) for ``patience`` seconds.
+        Raises the last ``sqlite3.DatabaseError``."""
+        deadline = time.monotonic() + patience
+        pause = 0.05
+        while True:
+            with self._lock:
+                try:
+                    with self._transaction() as conn:
+                        write(conn)
+                    return
+                except sqlite3.OperationalError as error:
+                    if not _locked(error) or time.monotonic() + pause > deadline:
+                        raise
+            time.sleep(pause)
+            pause = min(2 * pause, 5.0)
 
     def _error(self, error: sqlite3.DatabaseError, study: str | None) -> StorageError:
         where = f"{self.path}" + (f", study {study!r}" if study else "")
         if isinstance(error, sqlite3.OperationalError):
-            locked = "locked" in str(error)
-            hint = " (another process held the write lock too long)" if locked else ""
+            hint = " (another process held the write lock too long)" if _locked(error) else ""
             return StorageError(f"{where}: {error}{hint}")
         return StorageError(f"{where}: the database is damaged: {error}")
 
@@ -173,6 +230,45 @@ class SQLiteStorage:
             conn.execute(
                 "SELECT COALESCE(MAX(seq), 0) + 1 FROM trials WHERE study_id = ?", (sid,)
             ).fetchone()[0]
+        )
+
+    # -- rows --------------------------------------------------------------------------------
+    # A file may hold rows written by hand or damaged: each is checked as it is read, so that
+    # a bad one is a one-line StorageError naming the study and the trial, not a traceback.
+    def _study_info(self, row: Sequence[Any]) -> StudyInfo:
+        name, fingerprint, text, algorithm, seed, created, space_json, attributes = row
+        where = f"{self.path}, study {name!r}"
+        return StudyInfo(
+            name,
+            fingerprint,
+            text,
+            algorithm,
+            seed,
+            created,
+            space_json,
+            _json_object(attributes, "attributes", where),
+        )
+
+    def _trial_record(self, row: Sequence[Any], study: str) -> TrialRecord:
+        number, state, assignment, started, finished, loss, extra, etype, message, tb, seq = row
+        where = f"{self.path}, study {study!r}, trial {number}"
+        if not isinstance(number, int) or not isinstance(seq, int):
+            raise StorageError(f"{where}: its number and seq are {number!r}, {seq!r}, not integers")
+        if state not in STATES:  # checked when the file is opened, but it may change since
+            raise bad_state(where, state)
+        params = _json_object(assignment, "assignment", where)
+        for name, value in params.items():
+            _number(value, f"assignment's {name!r}", where)
+        error = None if etype is None else ErrorInfo(str(etype), str(message or ""), str(tb or ""))
+        return TrialRecord(
+            number,
+            TrialState(state),
+            params,
+            cast(float, _number(started, "started", where)),
+            _number(finished, "finished", where, optional=True),
+            _number(loss, "loss", where, optional=True),
+            _json_object(extra, "extra", where),
+            error,
         )
 
     # -- studies -----------------------------------------------------------------------------
@@ -199,7 +295,7 @@ class SQLiteStorage:
                     ),
                 )
                 return info
-        stored = _study_info(row)
+        stored = self._study_info(row)
         check_same_space(stored, info, allow_space_change)
         return stored
 
@@ -212,7 +308,7 @@ class SQLiteStorage:
             ).fetchone()
         if row is None:
             raise KeyError(f"no study named {name!r} in {self.path}")
-        return _study_info(row)
+        return self._study_info(row)
 
     def study_names(self) -> list[str]:
         with self._reading() as conn:
@@ -265,6 +361,9 @@ class SQLiteStorage:
         return int(number)
 
     def finish_trial(self, study: str, record: TrialRecord) -> None:
+        """Record how trial ``record.number`` ended.  A finished result (OK or FAILED) waits
+        up to ``result_timeout`` seconds for the write lock; if it cannot be written at all,
+        ``ResultNotSaved`` holds it."""
         error = record.error
         where = f"trial {record.number} of study {study!r}"
         values = (
@@ -278,7 +377,8 @@ class SQLiteStorage:
             None if error is None else error.message,
             None if error is None else error.traceback,
         )
-        with self._writing(study) as conn:
+
+        def update(conn: sqlite3.Connection) -> None:
             sid = self._study_id(conn, study)
             changed = conn.execute(
                 "UPDATE trials SET state = ?, assignment = ?, started = ?, finished = ?, "
@@ -290,6 +390,20 @@ class SQLiteStorage:
                 raise StorageError(f"{self.path}: there is no {where} to finish")
             if record.state.finished:
                 self._running.discard((sid, record.number))
+
+        if record.state is TrialState.CANCELLED:  # no result to keep: the usual timeout
+            with self._writing(study) as conn:
+                update(conn)
+            return
+        lost = f"trial {record.number} finished but could not be saved: {_result_text(record)}"
+        try:
+            self._write_patiently(update, self.result_timeout)
+        except sqlite3.DatabaseError as failure:
+            message = f"{self._error(failure, study)}; {lost} (kept in this error's record)"
+            raise ResultNotSaved(message, record) from failure
+        except BaseException as error:  # Ctrl-C while waiting: the traceback shows the result
+            error.add_note(lost)
+            raise
 
     def trials(self, study: str) -> Sequence[TrialRecord]:
         with self._reading(study) as conn:
@@ -303,11 +417,12 @@ class SQLiteStorage:
                 (sid, cache.seq),
             ).fetchall()
             for row in rows:
-                number = row[0]
+                record = self._trial_record(row, study)
+                number = record.number
                 if number >= len(cache.records):
                     cache.holes.update(range(len(cache.records), number + 1))
                     cache.records.extend([None] * (number + 1 - len(cache.records)))
-                cache.records[number] = _trial_record(row)
+                cache.records[number] = record
                 cache.holes.discard(number)
                 cache.seq = max(cache.seq, row[-1])
             cache.stamp = stamp
@@ -362,7 +477,7 @@ class SQLiteStorage:
                         f"SELECT {_TRIAL_COLUMNS} FROM trials WHERE study_id = ? AND number = ?",
                         (sid, number),
                     ).fetchone()
-                    claimed.append(_trial_record(row))
+                    claimed.append(self._trial_record(row, study))
         return claimed
 
     # -- heartbeat ---------------------------------------------------------------------------
@@ -414,23 +529,36 @@ def _dumps(value: Mapping[str, Any], what: str) -> str:
     return json.dumps(value, default=fallback)
 
 
-def _study_info(row: Sequence[Any]) -> StudyInfo:
-    name, fingerprint, text, algorithm, seed, created, space_json, attributes = row
-    return StudyInfo(
-        name, fingerprint, text, algorithm, seed, created, space_json, json.loads(attributes)
-    )
+def _number(value: object, what: str, where: str, *, optional: bool = False) -> float | None:
+    """A number read from a row (SQLite may hand back text or bytes from a crafted file)."""
+    if (value is None and optional) or (
+        isinstance(value, int | float) and not isinstance(value, bool)
+    ):
+        return value
+    raise StorageError(f"{where}: {what} is {value!r}, not a number")
 
 
-def _trial_record(row: Sequence[Any]) -> TrialRecord:
-    number, state, assignment, started, finished, loss, extra, etype, message, tb, _ = row
-    error = None if etype is None else ErrorInfo(etype, message or "", tb or "")
-    return TrialRecord(
-        number,
-        TrialState(state),
-        json.loads(assignment),
-        started,
-        finished,
-        loss,
-        json.loads(extra),
-        error,
+def _json_object(text: object, what: str, where: str) -> dict[str, Any]:
+    """The JSON object stored as ``text`` in a row."""
+    try:
+        value = json.loads(text) if isinstance(text, str | bytes) else None
+    except (TypeError, ValueError) as error:
+        raise StorageError(f"{where}: {what} is not valid JSON ({error}): {text!r}") from None
+    if not isinstance(value, dict):
+        raise StorageError(f"{where}: {what} is {text!r}, not a JSON object")
+    return value
+
+
+def _locked(error: sqlite3.OperationalError) -> bool:
+    """Whether SQLite gave up waiting for another connection's lock."""
+    return "locked" in str(error) or "busy" in str(error)
+
+
+def _result_text(record: TrialRecord) -> str:
+    """A finished trial's result, in one line: what a user needs to recover it by hand."""
+    outcome = f"loss {record.loss!r}" if record.error is None else f"error {record.error}"
+    return (
+        f"{record.state.value}, {outcome}, assignment "
+        f"{json.dumps(dict(record.assignment), default=repr)}, "
+        f"extra {json.dumps(dict(record.extra), default=repr)}"
     )

@@ -7,14 +7,23 @@ written to it.  A missing (or empty) file becomes a new database.
 The file is marked as ours by ``PRAGMA application_id`` (the bytes ``tysp``) and carries its
 schema version in ``PRAGMA user_version``; both live in the 100-byte SQLite header, so the
 first checks read the raw bytes without letting SQLite touch the file.
+
+A read-only connection never writes.  On read-only media (the file or its directory cannot
+be written, or is marked read-only) it is a ``mode=ro&immutable=1`` URI, so that SQLite does
+not even create its ``-wal`` and ``-shm`` files there (only ``mode=ro`` when a ``-wal`` file
+holds commits, which ``immutable`` would ignore).  On writable media it is an ordinary
+connection with ``PRAGMA query_only``: closing it removes the ``-wal`` and ``-shm`` files,
+which a ``mode=ro`` connection would leave behind.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
 from typedspace.errors import StorageError
+from typedspace.storage._records import TrialState
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 APPLICATION_ID = int.from_bytes(b"tysp", "big")
@@ -59,6 +68,7 @@ CREATE UNIQUE INDEX trials_by_seq ON trials (study_id, seq);
 CREATE INDEX trials_cancelled ON trials (study_id) WHERE state = 'cancelled';
 """
 TABLES = ("studies", "trials")
+STATES = tuple(state.value for state in TrialState)
 
 
 def check_header(path: Path) -> bool:
@@ -153,10 +163,24 @@ def inspect(conn: sqlite3.Connection, path: Path) -> bool:
 def check_integrity(conn: sqlite3.Connection, path: Path) -> None:
     """``PRAGMA quick_check``: find corrupt pages before anything is written to the file."""
     problems = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
-    if problems != ["ok"]:
-        raise StorageError(
-            f"{path} is a corrupt database ({'; '.join(problems)}); restore it from a copy"
-        )
+    if problems == ["ok"]:
+        return
+    if all(p.startswith("CHECK constraint failed") for p in problems):
+        # Pages are fine but a row was edited by hand: say which (the only CHECK is the state).
+        row = conn.execute(
+            "SELECT name, number, state FROM trials JOIN studies ON studies.id = study_id "
+            f"WHERE state NOT IN ({', '.join(map(repr, STATES))}) LIMIT 1"
+        ).fetchone()
+        if row is not None:
+            raise bad_state(f"{path}, study {row[0]!r}, trial {row[1]}", row[2])
+    raise StorageError(
+        f"{path} is a corrupt database ({'; '.join(problems)}); restore it from a copy"
+    )
+
+
+def bad_state(where: str, state: object) -> StorageError:
+    """The error for a trial row whose state is not one of ours."""
+    return StorageError(f"{where}: state is {state!r}, not one of {', '.join(STATES)}")
 
 
 def create_schema(conn: sqlite3.Connection) -> None:
@@ -168,26 +192,66 @@ def create_schema(conn: sqlite3.Connection) -> None:
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
-def connect(path: Path, *, create: bool, timeout: float, synchronous: str) -> sqlite3.Connection:
-    """A connection to the typedspace database at ``path``, created if missing and allowed."""
+def read_only_media(path: Path) -> bool:
+    """Whether the existing file ``path`` must not be written: it or its directory is not
+    writable (read-only mount, permissions, ``chattr +i``), or is marked read-only (no write
+    permission bit at all: root ignores the bits, but their owner meant them)."""
+    if not path.is_file():
+        return False
+    return any(
+        not os.access(p, os.W_OK) or not p.stat().st_mode & 0o222 for p in (path, path.parent)
+    )
+
+
+def _read_only_uri(path: Path) -> str | None:
+    """The URI to read ``path`` without writing anything; None for a plain connection."""
+    if not read_only_media(path):
+        return None
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    wal = path.with_name(path.name + "-wal")
+    # immutable=1 skips locks and the -wal file: only right when no commit waits in it.
+    if not (wal.exists() and wal.stat().st_size > 0):
+        uri += "&immutable=1"
+    return uri
+
+
+def connect(
+    path: Path, *, create: bool, timeout: float, synchronous: str, read_only: bool = False
+) -> sqlite3.Connection:
+    """A connection to the typedspace database at ``path``, created if missing and allowed.
+
+    ``read_only``: the file must already be a typedspace database, and nothing is written to
+    it or next to it (see the module's docstring).
+    """
     if path.is_dir():
         raise StorageError(f"{path} is a directory, not a typedspace study database")
     exists = path.exists()
-    if not exists and not create:
+    if not exists and (read_only or not create):
         raise StorageError(f"no typedspace database at {path}")
     if not exists and not path.parent.is_dir():
         raise StorageError(f"cannot create {path}: the directory {path.parent} does not exist")
     empty = check_header(path) if exists else True
+    uri = _read_only_uri(path) if read_only else None
     try:
-        conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(
+            uri or path,
+            timeout=timeout,
+            isolation_level=None,
+            check_same_thread=False,
+            uri=uri is not None,
+        )
     except sqlite3.Error as error:
         raise StorageError(f"cannot open {path}: {error}") from error
     try:
         ours = inspect(conn, path)
         if ours and not empty:
             check_integrity(conn, path)
-        if not ours and not create:
+        if not ours and (read_only or not create):
             raise StorageError(f"{path} holds no typedspace studies (it is an empty database)")
+        if read_only:
+            if uri is None:
+                conn.execute("PRAGMA query_only = ON")
+            return conn
         if not ours:
             conn.execute("BEGIN IMMEDIATE")
             try:

@@ -25,13 +25,13 @@ from typing import IO, Any, Generic, TypeVar, cast, overload
 
 import attrs
 
-from typedspace.backends._describe import KEY, table_from_description
+from typedspace.backends._describe import KEY, describe_table, table_from_description
 from typedspace.backends._flatten import FlatSpace, flatten
 from typedspace.backends._serialize import from_json
 from typedspace.backends._table import CategoricalParam, ParamTable
 from typedspace.errors import NoSuccessfulTrial, StorageError, StudyMismatch
 from typedspace.nodes import Space
-from typedspace.storage._base import Storage, StudyInfo
+from typedspace.storage._base import Storage, StudyInfo, space_changes
 from typedspace.storage._records import Trial, TrialRecord, TrialState, best_of
 from typedspace.storage._sqlite import SQLiteStorage
 
@@ -74,6 +74,21 @@ class Study(Generic[T]):
         if there is none)."""
         return self._typed(self.best_record)
 
+    @property
+    def misfits(self) -> list[str]:
+        """One line per trial whose stored assignment does not fit the study's table (a
+        damaged or hand-edited row; or a study continued with ``allow_space_change``, whose
+        later trials follow another space).  Its values are shown as stored."""
+        table, found = self.table, list[str]()
+        if table is None:
+            return found
+        for record in self.records:
+            try:
+                check_fits(table, self.name, record)
+            except StorageError as error:
+                found.append(str(error))
+        return found
+
     def _typed(self, r: TrialRecord) -> Trial[T]:
         if self.flat is None:
             raise ValueError(
@@ -82,6 +97,7 @@ class Study(Generic[T]):
                 "record classes and functions the stored space uses); .records and .table "
                 "need neither"
             )
+        check_fits(self.flat.table, self.name, r)  # one line naming the trial, not a traceback
         return Trial.from_record(r, cast(T, self.flat.decode(r.assignment)))
 
     @property
@@ -117,7 +133,9 @@ class Study(Generic[T]):
             for name in names:
                 value = r.assignment.get(name)
                 if name in labels and value is not None:
-                    value = labels[name][int(value)]
+                    options = labels[name]
+                    index = int(value)
+                    value = options[index] if 0 <= index < len(options) else value
                 row[f"params.{name}"] = value
             for key, value in r.extra.items():
                 row[f"extra.{key}"] = value
@@ -241,6 +259,18 @@ def load_study(
     return Study(info, records, _flat(info, space, allow), _described(info))
 
 
+def check_fits(table: ParamTable, study: str, record: TrialRecord) -> None:
+    """A stored assignment must fit the study's space: a damaged or hand-edited row is an
+    error naming the study and the trial, not an IndexError or a DecodeError later."""
+    try:
+        table.validate(record.assignment)
+    except (TypeError, ValueError) as error:
+        raise StorageError(
+            f"study {study!r}, trial {record.number}: its assignment "
+            f"{dict(record.assignment)} does not fit the study's space ({error})"
+        ) from None
+
+
 def _described(info: StudyInfo) -> ParamTable | None:
     """The table stored as data with the study (None for studies written before)."""
     if KEY not in info.attributes:
@@ -258,9 +288,11 @@ def _flat(
     if space is not None:
         flat = flatten(space)
         if flat.table.fingerprint() != info.space_fingerprint:
+            described = describe_table(flat.table)
             raise StudyMismatch(
-                f"study {info.name!r} was run with a different space:\n"
-                f"stored:\n{info.space_text}\ngiven:\n{flat.table.text()}"
+                space_changes(info, described, flat.table.text())
+                + "\npass load_study the space the study was run with (or no space at all, "
+                "for its records and parameter table)"
             )
         return flat
     if info.space_json is None:
