@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -430,3 +431,18 @@ def test_nodes_are_immutable(node: Space[Any], field: str, value: object) -> Non
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         setattr(node, field, value)
     assert getattr(node, field) != value
+
+
+def test_a_record_class_where_a_space_is_expected_names_space_of() -> None:
+    # sample(Config) used to return the class itself; optimize passed it to every trial.
+    from typedspace import optimize, param, pretty, record, sample, to_json
+
+    @record
+    class Config:
+        n: int = param(IntUniform(1, 3))
+
+    message = "Config is a @record class, not a space; pass space_of(Config)"
+    for use in (sample, pretty, to_json, lambda s: optimize(lambda c: 0.0, s, max_evals=2)):
+        with pytest.raises(TypeError, match=re.escape(message)):
+            use(cast(Any, Config))  # mypy rejects it too: a class is not a Space
+    assert sample(space_of(Config), seed=0).n in (1, 2, 3)

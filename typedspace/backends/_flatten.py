@@ -44,8 +44,8 @@ from typedspace.nodes import (
     Space,
     Tuple,
     Uniform,
-    as_space,
 )
+from typedspace.nodes._containers import as_root_space
 
 T = TypeVar("T")
 
@@ -261,7 +261,7 @@ def flatten(space: Space[Any] | Mapping[str, Any] | list[Any]) -> FlatSpace:
     >>> flatten({"lr": LogUniform(1e-4, 1e-1), "act": Choice("relu", "gelu")}).table.names
     ('lr', 'act')
     """
-    return _flatten_cached(as_space(space))
+    return _flatten_cached(as_root_space(space))
 
 
 # Like ``sample``: a plain dict or list of spaces is accepted and decodes to a dict or list.

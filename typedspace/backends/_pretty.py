@@ -30,8 +30,8 @@ from typedspace.nodes import (
     Space,
     Tuple,
     Uniform,
-    as_space,
 )
+from typedspace.nodes._containers import as_root_space
 
 # Trailing "# name" comments line up after the longest line up to this width; a longer line
 # gets its comment right after it rather than pushing every other comment off the screen.
@@ -85,7 +85,7 @@ def describe(space: Space[Any] | Mapping[str, Any] | list[Any]) -> str:
 
 
 def _document(space: Space[Any] | Mapping[str, Any] | list[Any]) -> _Doc:
-    return PRETTY(walk(as_space(space)))
+    return PRETTY(walk(as_root_space(space)))
 
 
 PRETTY: Fold[_Doc] = Fold("pretty")

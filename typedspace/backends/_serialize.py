@@ -49,8 +49,8 @@ from typedspace.nodes import (
     Space,
     Tuple,
     Uniform,
-    as_space,
 )
+from typedspace.nodes._containers import as_root_space
 
 FORMAT = "typedspace.space"
 VERSION = 1
@@ -374,12 +374,12 @@ def _load_record(reader: _Reader, data: dict[str, Any]) -> Space[Any]:
 def to_json(space: Space[Any] | dict[str, Any] | list[Any], *, indent: int | None = 2) -> str:
     """The space as a versioned JSON document.
 
-    >>> from typedspace import Choice, IntUniform
+    >>> from typedspace import Choice, IntUniform, as_space
     >>> text = to_json({"layers": IntUniform(1, 4), "act": Choice("relu", "gelu")})
     >>> from_json(text) == as_space({"layers": IntUniform(1, 4), "act": Choice("relu", "gelu")})
     True
     """
-    document = {"format": FORMAT, "version": VERSION, "space": DUMP(walk(as_space(space)))}
+    document = {"format": FORMAT, "version": VERSION, "space": DUMP(walk(as_root_space(space)))}
     return json.dumps(document, indent=indent)
 
 

@@ -15,6 +15,9 @@ import numpy as np
 
 T_co = TypeVar("T_co", covariant=True)
 
+#: The metadata key under which ``param`` keeps a record field's space.
+SPACE_KEY = "typedspace.space"
+
 
 class Space(Generic[T_co]):
     """A search space whose values have type ``T_co``.

@@ -10,7 +10,13 @@ from typing import Any, TypeVar, overload
 
 import attrs
 
-from typedspace.nodes._base import Space, content_hash, explicit_names, merge_explicit_names
+from typedspace.nodes._base import (
+    SPACE_KEY,
+    Space,
+    content_hash,
+    explicit_names,
+    merge_explicit_names,
+)
 from typedspace.nodes._leaves import Const
 
 T_co = TypeVar("T_co", covariant=True)
@@ -53,6 +59,32 @@ def as_space(obj: object) -> Space[Any]:
     if isinstance(obj, tuple):
         return _tuple_of(tuple(as_space(v) for v in obj))
     return Const(obj)
+
+
+def as_root_space(obj: object, what: str = "space") -> Space[Any]:
+    """``as_space`` for what a user passes as a whole space: a ``@record`` class there is the
+    classic slip for ``space_of(Config)`` (it would be a constant, the class itself).
+
+    >>> import attrs
+    >>> from typedspace import IntUniform, param, record
+    >>> @record
+    ... class Config:
+    ...     n: int = param(IntUniform(1, 3))
+    >>> as_root_space(Config)
+    Traceback (most recent call last):
+    ...
+    TypeError: space: Config is a @record class, not a space; pass space_of(Config)
+    """
+    if _is_record_class(obj):
+        name = getattr(obj, "__name__", repr(obj))
+        raise TypeError(f"{what}: {name} is a @record class, not a space; pass space_of({name})")
+    return as_space(obj)
+
+
+def _is_record_class(obj: object) -> bool:
+    if not (isinstance(obj, type) and attrs.has(obj)):
+        return False
+    return any(SPACE_KEY in field.metadata for field in attrs.fields(obj))
 
 
 def as_space_if_nested(obj: object) -> object:

@@ -11,13 +11,17 @@ from typing import Any, TypeVar, cast, dataclass_transform
 
 import attrs
 
-from typedspace.nodes._base import Space, content_hash, explicit_names, merge_explicit_names
+from typedspace.nodes._base import (
+    SPACE_KEY,
+    Space,
+    content_hash,
+    explicit_names,
+    merge_explicit_names,
+)
 from typedspace.nodes._containers import as_space
 
 T = TypeVar("T")
 R_co = TypeVar("R_co", covariant=True)
-
-_SPACE_KEY = "typedspace.space"
 
 
 def param(space: Space[T]) -> T:
@@ -30,7 +34,7 @@ def param(space: Space[T]) -> T:
     >>> len(space_of(Config).fields)
     1
     """
-    return cast(T, attrs.field(metadata={_SPACE_KEY: as_space(space)}))
+    return cast(T, attrs.field(metadata={SPACE_KEY: as_space(space)}))
 
 
 @dataclass_transform(frozen_default=True, field_specifiers=(param, attrs.field))
@@ -82,8 +86,8 @@ def space_of(cls: type[T], /, **overrides: Space[Any]) -> Space[T]:
     for field in attrs.fields(cast(Any, cls)):
         if field.name in overrides:
             fields[field.name] = as_space(overrides[field.name])
-        elif _SPACE_KEY in field.metadata:
-            fields[field.name] = field.metadata[_SPACE_KEY]
+        elif SPACE_KEY in field.metadata:
+            fields[field.name] = field.metadata[SPACE_KEY]
         elif field.default is attrs.NOTHING and field.init:
             raise TypeError(
                 f"space_of({cls.__qualname__}): field {field.name!r} has neither a param(...) "
