@@ -32,6 +32,7 @@ from typedspace.backends._table import ParamTable as ParamTable
 from typedspace.errors import DecodeError as DecodeError
 from typedspace.errors import EncodeError as EncodeError
 from typedspace.errors import InvalidLoss as InvalidLoss
+from typedspace.errors import InvalidReturnType as InvalidReturnType
 from typedspace.errors import NoSuccessfulTrial as NoSuccessfulTrial
 from typedspace.errors import SerializationError as SerializationError
 from typedspace.errors import TypedspaceError as TypedspaceError
@@ -86,6 +87,7 @@ __all__ = [
     "IntLogUniform",
     "IntUniform",
     "InvalidLoss",
+    "InvalidReturnType",
     "List",
     "LogNormal",
     "LogUniform",

@@ -235,8 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--max-evals",
         type=_positive,
-        default=100,
-        help="total trials of the study (default: %(default)s)",
+        default=None,
+        help="total trials of the study (default: 100, or no limit with --timeout)",
     )
     run.add_argument(
         "--storage", default="typedspace.db", help="SQLite file (default: %(default)s)"

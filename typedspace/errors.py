@@ -24,6 +24,7 @@ __all__ = [
     "DistributionCheckError",
     "EncodeError",
     "InvalidLoss",
+    "InvalidReturnType",
     "NoSuccessfulTrial",
     "ResultNotSaved",
     "SerializationError",
@@ -60,6 +61,11 @@ class SerializationError(TypedspaceError, ValueError):
 
 class InvalidLoss(TypedspaceError, ValueError):
     """The objective returned something that is not a finite number."""
+
+
+class InvalidReturnType(InvalidLoss, TypeError):
+    """The objective returned something that is not a loss at all (a dict, None, a string):
+    a bug in the objective, so the run stops at once instead of failing every trial."""
 
 
 class NoSuccessfulTrial(TypedspaceError, RuntimeError):

@@ -155,3 +155,73 @@ def test_a_hyperopt_style_early_stop_fn_is_a_clear_type_error() -> None:
         optimize(  # type: ignore[call-overload]  # mypy rejects it too: it is not an EarlyStop
             lambda x: x, Uniform(0.0, 1.0), RandomSearch(), max_evals=5, early_stop=hyperopt_style
         )
+
+
+# --- A bug in the objective does not burn the budget (issue 13, item 1) ----------------------
+
+
+def _name_error(x: float) -> float:
+    return float(undefined_name) * x  # type: ignore[name-defined]  # noqa: F821  # the bug
+
+
+@pytest.mark.parametrize("executor", [None, "threads"])
+def test_the_same_error_in_the_first_trials_stops_the_run(
+    executor: str | None, tmp_path: Path
+) -> None:
+    path = tmp_path / "runs.db"
+    max_pending = 2 if executor else None
+    with pytest.raises(NameError, match="undefined_name") as caught:
+        optimize(
+            _name_error,
+            Uniform(0.0, 1.0),
+            RandomSearch(),
+            max_evals=100,
+            storage=path,
+            executor=executor,
+            max_pending=max_pending,
+        )
+    assert any("the first 5 trials of this run all failed" in n for n in caught.value.__notes__)
+    trials = load_study(path, "default").records
+    # None is left running; in parallel, the ones still running when it stopped are cancelled.
+    assert all(t.state in (TrialState.FAILED, TrialState.CANCELLED) for t in trials)
+    failed = sum(t.state is TrialState.FAILED for t in trials)
+    assert 5 <= failed <= len(trials) <= 5 + (max_pending or 0)
+
+
+def test_different_errors_or_a_success_let_the_run_go_on() -> None:
+    count = iter(range(1000))
+
+    def varied(x: float) -> float:
+        raise ValueError(f"attempt {next(count)}")
+
+    result = optimize(varied, Uniform(0.0, 1.0), RandomSearch(), max_evals=12, seed=0)
+    assert len(result.failed) == 12
+
+    calls = iter(range(1000))
+
+    def fails_after_first(x: float) -> float:
+        if next(calls) > 0:
+            raise ValueError("the same")
+        return x
+
+    result = optimize(fails_after_first, Uniform(0.0, 1.0), RandomSearch(), max_evals=12, seed=0)
+    assert len(result.failed) == 11 and result.stop_reason == "max_evals"
+
+
+def test_a_nan_loss_ends_the_watch_for_a_repeated_error() -> None:
+    calls = iter(range(1000))
+
+    def nan_then_errors(x: float) -> float:
+        if next(calls) == 0:
+            return float("nan")  # the objective ran to its end: not a bug in its code
+        raise ValueError("the same")
+
+    result = optimize(nan_then_errors, Uniform(0.0, 1.0), RandomSearch(), max_evals=12, seed=0)
+    assert len(result.failed) == 12
+
+
+def test_a_resumed_study_with_a_success_never_stops_on_repeated_errors(tmp_path: Path) -> None:
+    path, space = tmp_path / "runs.db", Uniform(0.0, 1.0)
+    optimize(lambda x: x, space, RandomSearch(), max_evals=1, storage=path)
+    result = optimize(_name_error, space, RandomSearch(), max_evals=10, storage=path)
+    assert len(result.failed) == 9

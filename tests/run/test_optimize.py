@@ -16,6 +16,7 @@ from typedspace import (
     Choice,
     IntUniform,
     Map,
+    NoImprovement,
     TrialState,
     Uniform,
     optimize,
@@ -129,7 +130,6 @@ BAD_ARGUMENTS: list[tuple[dict[str, Any], type[Exception], str]] = [
     ({"max_evals": math.nan}, TypeError, r"max_evals must be an int, got nan"),
     ({"max_evals": True}, TypeError, r"max_evals must be an int, got True"),
     ({"max_evals": "10"}, TypeError, r"max_evals must be an int, got '10'"),
-    ({"max_evals": None}, TypeError, r"max_evals must be an int, got None"),
     ({"max_evals": -1}, ValueError, r"max_evals must be at least 0, got -1"),
     ({"timeout": "5"}, TypeError, r"optimize: timeout must be a number, got '5'"),
     ({"timeout": math.nan}, ValueError, r"timeout must be finite, got nan"),
@@ -198,3 +198,25 @@ def test_map_values_reach_the_objective() -> None:
     )
     assert all(isinstance(v, Layer) and v.width in (4, 8, 16, 32) for v in seen)
     assert result.best == min(seen, key=lambda layer: layer.width)
+
+
+# --- max_evals=None: the clock or the rule ends the run (issue 13, item 7) --------------------
+
+
+def test_a_timeout_without_max_evals_runs_until_the_clock() -> None:
+    result = optimize(lambda x: x, Uniform(0.0, 1.0), RandomSearch(), timeout=0.5, seed=0)
+    # Random search costs well under 1 ms per trial: 100 (the old silent cap) is far short.
+    assert result.stop_reason == "timeout" and len(result.trials) > 100
+
+
+def test_an_early_stop_rule_without_max_evals_ends_the_run() -> None:
+    result = optimize(
+        lambda x: 1.0, Uniform(0.0, 1.0), RandomSearch(), early_stop=NoImprovement(150), seed=0
+    )
+    assert result.stop_reason == "early_stop" and len(result.trials) == 151
+
+
+@pytest.mark.parametrize("given", [{}, {"max_evals": None}, {"loss_threshold": -1.0}])
+def test_without_a_timeout_or_rule_the_default_is_100_trials(given: dict[str, Any]) -> None:
+    result = optimize(lambda x: x, Uniform(0.0, 1.0), RandomSearch(), seed=0, **given)
+    assert result.stop_reason == "max_evals" and len(result.trials) == 100

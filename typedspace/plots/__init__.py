@@ -1,7 +1,10 @@
 """Plots of a study (needs matplotlib: ``pip install 'typedspace[plot]'``).
 
-Every function returns the matplotlib ``Figure`` so a notebook shows it; ``write_report``
-saves the three standard figures as PNG files.
+Every function takes the trials to plot as a ``Result`` of ``optimize``, a ``Study`` read back
+with ``load_study``, or a sequence of trials or trial records, and returns the matplotlib
+``Figure`` so a notebook shows it; ``write_report`` saves the three standard figures as PNG
+files.  The parameter table (log scales, option labels) comes from a ``Study`` itself; for a
+``Result`` or records pass ``table=flatten(space).table``.
 """
 
 from __future__ import annotations
@@ -16,10 +19,44 @@ import numpy as np
 
 from typedspace.backends._table import CategoricalParam, NumericParam, ParamTable
 from typedspace.plots._importance import importances
-from typedspace.storage._records import TrialRecord, TrialState
+from typedspace.run._optimize import Result
+from typedspace.storage._records import Trial, TrialRecord, TrialState
+from typedspace.storage._study import Study
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+#: What the plots read: the ``Result`` of ``optimize``, a ``Study`` from ``load_study``, or a
+#: sequence of ``Trial`` (``result.trials``) or ``TrialRecord`` (``study.records``).
+Trials = Result[Any] | Study[Any] | Sequence[TrialRecord | Trial[Any]]
+
+
+def _records_and_table(
+    source: Trials, table: ParamTable | None
+) -> tuple[list[TrialRecord], ParamTable | None]:
+    """The trial records of ``source`` and the parameter table to plot them with: ``table``
+    if given, else the study's or the result's own."""
+    if isinstance(source, Study):
+        return list(source.records), table if table is not None else source.table
+    if isinstance(source, Result):
+        return [t.to_record() for t in source.trials], table if table is not None else source.table
+    if isinstance(source, str | bytes) or not isinstance(source, Sequence):
+        raise TypeError(
+            "plots take a Result (of optimize), a Study (of load_study) or a sequence of "
+            f"trials or trial records, not {type(source).__qualname__}"
+        )
+    records = []
+    for item in source:
+        if isinstance(item, Trial):
+            records.append(item.to_record())
+        elif isinstance(item, TrialRecord):
+            records.append(item)
+        else:
+            raise TypeError(
+                "plots take a sequence of Trial or TrialRecord, not one containing "
+                f"{type(item).__qualname__}"
+            )
+    return records, table
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -35,14 +72,15 @@ def _finished(records: Sequence[TrialRecord]) -> list[tuple[TrialRecord, float]]
     return sorted(pairs, key=lambda pair: pair[0].number)
 
 
-def plot_history(records: Sequence[TrialRecord]) -> Figure:
+def plot_history(trials: Trials) -> Figure:
     """Loss of each trial and the best loss so far; failed trials marked on the axis.
 
     >>> from typedspace import Uniform, optimize
     >>> from typedspace.algorithms import RandomSearch
     >>> result = optimize(lambda x: x, Uniform(0.0, 1.0), RandomSearch(), max_evals=5, seed=0)
-    >>> fig = plot_history([t.to_record() for t in result.trials])
+    >>> fig = plot_history(result)
     """
+    records, _ = _records_and_table(trials, None)
     fig = _figure(7, 4)
     ax = fig.add_subplot()
     ok = _finished(records)
@@ -79,9 +117,15 @@ def _param_names(records: Sequence[TrialRecord], table: ParamTable | None) -> li
     return sorted({n for r in records for n in r.assignment})
 
 
-def plot_params(records: Sequence[TrialRecord], table: ParamTable | None = None) -> Figure:
+def plot_params(trials: Trials, table: ParamTable | None = None) -> Figure:
     """Loss against each parameter (only trials where it is active): log axes for log-scaled
-    parameters, option labels for categorical ones."""
+    parameters, option labels for categorical ones.
+
+    The parameter table says which is which: a ``Study``'s own, else ``table`` (for a
+    ``Result``: ``flatten(space).table``); without one every axis is linear and a choice
+    shows its option numbers.
+    """
+    records, table = _records_and_table(trials, table)
     names = _param_names(records, table)
     ok = _finished(records)
     cols = min(3, max(1, len(names)))
@@ -105,10 +149,12 @@ def plot_params(records: Sequence[TrialRecord], table: ParamTable | None = None)
     return fig
 
 
-def plot_importance(records: Sequence[TrialRecord], table: ParamTable | None = None) -> Figure:
+def plot_importance(trials: Trials, table: ParamTable | None = None) -> Figure:
     """Each parameter's importance: the share of the loss ranks' variance that grouping the
     trials by its value explains beyond chance (0 for a parameter the loss ignores), with the
-    number of trials it rests on."""
+    number of trials it rests on.  The parameter table (a ``Study``'s own, else ``table``)
+    says which parameters are categorical; without one all are binned as numbers."""
+    records, table = _records_and_table(trials, table)
     categorical = {p.name: isinstance(p, CategoricalParam) for p in table.params} if table else None
     scores = importances(records, categorical)
     fig = _figure(6, 0.4 * max(3, len(scores)) + 1)
@@ -121,15 +167,16 @@ def plot_importance(records: Sequence[TrialRecord], table: ParamTable | None = N
     return fig
 
 
-def write_report(study: Any, output: str | Path) -> list[Path]:
-    """Save history, parameter and importance plots of ``study`` next to ``output``
+def write_report(
+    trials: Trials, output: str | Path, *, table: ParamTable | None = None
+) -> list[Path]:
+    """Save history, parameter and importance plots of ``trials`` next to ``output``
     (``report.png`` -> ``report-history.png``, ``report-params.png``,
-    ``report-importance.png``) and return the paths."""
+    ``report-importance.png``) and return the paths.  ``table`` as for ``plot_params``."""
+    records, table = _records_and_table(trials, table)
     matplotlib.use("Agg")
     out = Path(output)
     stem, suffix = out.with_suffix(""), out.suffix or ".png"
-    records: Sequence[TrialRecord] = study.records
-    table: ParamTable | None = getattr(study, "table", None)
     figures = {
         "history": plot_history(records),
         "params": plot_params(records, table),

@@ -1,18 +1,22 @@
 """What an objective returns, and how the run checks it.
 
-An objective returns a float (numpy floats included) or an ``Outcome`` that carries extra
-data to keep with the trial; anything else, or a non-finite loss, is an ``InvalidLoss``.
+An objective returns a float (numpy floats and 0-d arrays included) or an ``Outcome`` that
+carries extra data to keep with the trial.  A non-finite loss (a diverged model) is an
+``InvalidLoss``: the trial failed, the run goes on.  Anything that is not a number at all (a
+Hyperopt result dict, None, a string) is an ``InvalidReturnType``: a bug in the objective,
+which the run reports at once.
 """
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Callable, Mapping
 from typing import Any, TypeAlias
 
 import attrs
 import numpy as np
 
-from typedspace.errors import InvalidLoss
+from typedspace.errors import InvalidLoss, InvalidReturnType
 from typedspace.nodes._base import check_number, shown
 
 
@@ -35,18 +39,41 @@ ObjectiveResult: TypeAlias = float | np.floating[Any] | Outcome
 
 
 def check_loss(result: object) -> tuple[float, Mapping[str, Any]]:
-    """The loss and extra data of an objective's return value; raises ``InvalidLoss``."""
+    """The loss and extra data of an objective's return value; raises ``InvalidLoss`` for a
+    non-finite loss and ``InvalidReturnType`` for something that is not a number.
+
+    >>> check_loss(Outcome(0.5, extra={"epochs": 3}))
+    (0.5, {'epochs': 3})
+    """
     extra: Mapping[str, Any] = {}
     loss: object = result
     if isinstance(result, Outcome):
         loss, extra = result.loss, result.extra
+    if isinstance(loss, np.ndarray) and loss.ndim == 0:
+        loss = loss[()]  # a 0-d array (np.mean of a tensor, say) is the number it holds
     try:  # numpy numbers count, and become Python floats in trials
         value = check_number("the objective", "the loss", loss)
     except TypeError:
-        raise InvalidLoss(f"the objective returned {loss!r}, not a number") from None
+        raise InvalidReturnType(_not_a_number(loss)) from None
     except ValueError:  # inf, nan, or an int beyond the largest float
         raise InvalidLoss(f"the objective returned a non-finite loss ({shown(loss)})") from None
     return value, extra
+
+
+def _not_a_number(loss: object) -> str:
+    """Why ``loss`` is not a loss, and what to return instead."""
+    returned = f"the objective returned {reprlib.repr(loss)}"
+    fix = "return the loss as a float, or Outcome(loss, extra={...}) to keep other values"
+    if isinstance(loss, Mapping) and "loss" in loss:
+        return (
+            f"{returned}, a Hyperopt-style result dict: {fix}; a failure is an exception "
+            "raised by the objective, not a status"
+        )
+    if loss is None:
+        return f"{returned}: is a `return` missing?  {fix}"
+    if isinstance(loss, tuple | list) or (isinstance(loss, np.ndarray) and loss.ndim > 0):
+        return f"{returned}, several values where one loss is needed: {fix}"
+    return f"{returned} (a {type(loss).__name__}), not a number: {fix}"
 
 
 def evaluate(objective: Callable[[Any], object], value: Any) -> tuple[float, Mapping[str, Any]]:

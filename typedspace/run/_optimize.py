@@ -16,7 +16,7 @@ import attrs
 
 from typedspace.algorithms import Algorithm
 from typedspace.backends._encode import encode
-from typedspace.backends._table import Assignment
+from typedspace.backends._table import Assignment, ParamTable
 from typedspace.nodes import Space
 from typedspace.nodes._base import check_int, check_number, check_positive
 from typedspace.run._loop import Loop, LoopSettings
@@ -37,11 +37,13 @@ class Result(Generic[T]):
     """The trials of a study after a run, and the best of them.
 
     ``best`` is a value of the space's type; ``stop_reason`` says why the run ended
-    (``max_evals``, ``timeout``, ``loss_threshold``, ``early_stop`` or ``interrupted``).
+    (``max_evals``, ``timeout``, ``loss_threshold``, ``early_stop`` or ``interrupted``);
+    ``table`` is the space's parameter table (how plots show each parameter).
     """
 
     trials: tuple[Trial[T], ...]
     stop_reason: str
+    table: ParamTable | None = attrs.field(default=None, repr=False, eq=False)
 
     @property
     def best_trial(self) -> Trial[T]:
@@ -66,6 +68,8 @@ class Result(Generic[T]):
 
 
 _OWNER = "optimize"
+#: Trials of a run when neither ``max_evals`` nor a ``timeout`` or ``early_stop`` bounds it.
+DEFAULT_MAX_EVALS = 100
 
 
 def _optional(check: Callable[[str, str, object], N], field: str, value: object) -> N | None:
@@ -94,7 +98,7 @@ def optimize(
     space: Space[T],
     algo: Algorithm | None = None,
     *,
-    max_evals: int = 100,
+    max_evals: int | None = None,
     timeout: float | None = None,
     seed: int | None = None,
     loss_threshold: float | None = None,
@@ -116,7 +120,7 @@ def optimize(
     space: Mapping[str, object],
     algo: Algorithm | None = None,
     *,
-    max_evals: int = 100,
+    max_evals: int | None = None,
     timeout: float | None = None,
     seed: int | None = None,
     loss_threshold: float | None = None,
@@ -137,7 +141,7 @@ def optimize(
     space: Space[Any] | Mapping[str, object],
     algo: Algorithm | None = None,
     *,
-    max_evals: int = 100,
+    max_evals: int | None = None,
     timeout: float | None = None,
     seed: int | None = None,
     loss_threshold: float | None = None,
@@ -156,9 +160,14 @@ def optimize(
     """Minimize ``objective`` over ``space`` and return the trials and the best typed value.
 
     ``max_evals`` is the total number of trials of the study (a resumed study counts the trials
-    it already has).  ``timeout`` (seconds) stops launching trials once elapsed.  A trial whose
-    objective raises, or returns NaN/inf or a non-number, is recorded as failed and the run goes
-    on (``catch=False`` re-raises instead).  Ctrl-C ends the run cleanly: finished trials are
+    it already has); None (the default) means 100, or no limit when ``timeout`` or
+    ``early_stop`` is given: the clock or the rule ends the run.  ``timeout`` (seconds) stops
+    launching trials once elapsed.  A trial whose objective raises, or returns NaN or inf, is
+    recorded as failed and the run goes on (``catch=False`` re-raises instead), with two
+    exceptions, because they are bugs rather than results: an objective that returns something
+    other than a number (a Hyperopt result dict, None) raises ``InvalidReturnType`` at once, and
+    an error raised by each of the first 5 trials of a run, while no trial has succeeded, is
+    re-raised.  Ctrl-C ends the run cleanly: finished trials are
     kept and the result says ``stop_reason == "interrupted"``.
 
     ``storage="runs.db"`` keeps the study ``study`` in a SQLite file (the default, None, keeps
@@ -176,7 +185,7 @@ def optimize(
     them.  See ``docs/guide/parallel.md``.
 
     Arguments are checked before anything runs (numpy numbers count as numbers, bools do
-    not): ``max_evals`` is an int >= 0; ``timeout`` a positive finite number or None;
+    not): ``max_evals`` is an int >= 0 or None; ``timeout`` a positive finite number or None;
     ``loss_threshold`` a finite number or None; ``seed`` an int >= 0 or None; ``study`` a
     non-empty name; ``max_pending`` an int >= 1, and only with an ``executor``.
 
@@ -187,7 +196,9 @@ def optimize(
     >>> abs(result.best - 0.3) < 0.1
     True
     """
-    max_evals = check_int(_OWNER, "max_evals", max_evals, minimum=0)
+    max_evals = _optional(functools.partial(check_int, minimum=0), "max_evals", max_evals)
+    if max_evals is None and timeout is None and early_stop is None:
+        max_evals = DEFAULT_MAX_EVALS
     timeout = _optional(check_positive, "timeout", timeout)
     loss_threshold = _optional(check_number, "loss_threshold", loss_threshold)
     max_pending = _optional(functools.partial(check_int, minimum=1), "max_pending", max_pending)
@@ -221,4 +232,4 @@ def optimize(
             reason = run_parallel(loop, executor, max_pending, bar)
     finally:
         bar.close()
-    return Result(tuple(optimizer.trials), reason)
+    return Result(tuple(optimizer.trials), reason, optimizer.flat.table)

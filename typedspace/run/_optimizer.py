@@ -19,7 +19,7 @@ from typedspace.backends._describe import KEY, describe_table
 from typedspace.backends._flatten import FlatSpace, flatten
 from typedspace.backends._serialize import to_json
 from typedspace.backends._table import Assignment
-from typedspace.errors import BudgetExhausted, DecodeError, InvalidLoss
+from typedspace.errors import BudgetExhausted, DecodeError, InvalidLoss, InvalidReturnType
 from typedspace.nodes import Space
 from typedspace.nodes._base import check_int
 from typedspace.run._objective import ObjectiveResult, check_loss
@@ -289,10 +289,14 @@ class Optimizer(Generic[T]):
 
     # -- reporting ---------------------------------------------------------------------------
     def tell(self, trial: Trial[T], result: ObjectiveResult) -> Trial[T]:
-        """Finish ``trial`` with the objective's result; a non-finite or non-number result
-        makes it a failed trial (``InvalidLoss`` is its error)."""
+        """Finish ``trial`` with the objective's result.  A non-finite loss makes it a failed
+        trial (``InvalidLoss`` is its error); something that is not a number at all fails it
+        too, then raises ``InvalidReturnType`` (a bug in the caller, not a result)."""
         try:
             loss, extra = check_loss(result)
+        except InvalidReturnType as error:
+            self.tell_failure(trial, error)
+            raise
         except InvalidLoss as error:
             return self.tell_failure(trial, error)
         return self._finish(attrs.evolve(trial, state=TrialState.OK, loss=loss, extra=dict(extra)))

@@ -8,9 +8,12 @@ from typing import TextIO
 
 
 class ProgressBar:
-    """Redraws ``[#####     ] 50/100  best 0.1234  12.3s`` in place; silent when disabled."""
+    """Redraws ``[#####     ] 50/100  best 0.1234  12.3s`` in place (``50 trials  best ...``
+    without a total); silent when disabled."""
 
-    def __init__(self, total: int, *, enabled: bool | None = None, stream: TextIO | None = None):
+    def __init__(
+        self, total: int | None, *, enabled: bool | None = None, stream: TextIO | None = None
+    ):
         self.stream = stream if stream is not None else sys.stderr
         # Off when the output is not a terminal (logs, CI, notebooks' captured stderr).
         self.enabled = self.stream.isatty() if enabled is None else enabled
@@ -20,12 +23,15 @@ class ProgressBar:
     def update(self, done: int, best: float | None) -> None:
         if not self.enabled:
             return
-        width = 24
-        filled = width * min(done, self.total) // max(self.total, 1)
         best_text = f"best {best:.6g}" if best is not None else "best -"
         elapsed = time.monotonic() - self.start
-        bar = "#" * filled + " " * (width - filled)
-        self.stream.write(f"\r[{bar}] {done}/{self.total}  {best_text}  {elapsed:.1f}s")
+        if self.total is None:
+            count = f"{done} trials"
+        else:
+            width = 24
+            filled = width * min(done, self.total) // max(self.total, 1)
+            count = "[" + "#" * filled + " " * (width - filled) + f"] {done}/{self.total}"
+        self.stream.write(f"\r{count}  {best_text}  {elapsed:.1f}s")
         self.stream.flush()
 
     def close(self) -> None:

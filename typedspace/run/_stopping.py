@@ -18,15 +18,21 @@ class EarlyStop(Protocol):
 
 @attrs.frozen
 class NoImprovement:
-    """Stop when the best loss has not improved by more than ``min_delta`` in ``patience``
-    finished trials.
+    """Stop when the best loss has not improved in the last ``patience`` finished trials.
 
-    >>> NoImprovement(patience=10).patience
-    10
+    An improvement must beat the best loss before them by more than ``min_delta`` (absolute)
+    and by more than ``min_rel_delta`` times its magnitude (relative): Hyperopt's
+    ``no_progress_loss(20, percent_increase=1.0)`` is ``NoImprovement(20, min_rel_delta=0.01)``.
+    A loss equal to the best is no improvement.
+
+    >>> rule = NoImprovement(patience=10, min_rel_delta=0.01)
+    >>> rule.patience, rule.min_rel_delta
+    (10, 0.01)
     """
 
     patience: int = attrs.field(validator=attrs.validators.ge(1))
     min_delta: float = attrs.field(default=0.0, validator=attrs.validators.ge(0.0))
+    min_rel_delta: float = attrs.field(default=0.0, validator=attrs.validators.ge(0.0))
 
     def __call__(self, trials: Sequence[Trial[Any]], /) -> bool:
         finished = [t for t in trials if t.state in (TrialState.OK, TrialState.FAILED)]
@@ -36,7 +42,8 @@ class NoImprovement:
         best_recent = _best_loss(finished[-self.patience :])
         if best_before is None:
             return False
-        return best_recent is None or best_recent > best_before - self.min_delta
+        margin = max(self.min_delta, self.min_rel_delta * abs(best_before))
+        return best_recent is None or best_recent >= best_before - margin
 
 
 def _best_loss(trials: Sequence[Trial[Any]]) -> float | None:
