@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-test
+DEMO_STAMP := $(VENV)/.installed-demo
 
 .PHONY: test quick demo bench install clean
 
@@ -14,6 +15,13 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# The demo needs the library and scikit-learn only: a newcomer's first command stays quick.
+$(DEMO_STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[sklearn]'
+	@touch $(DEMO_STAMP)
 
 # Every check: lint, static types (package, tests, typing cases), the docs site, all tests
 # including slow ones.
@@ -29,7 +37,7 @@ test: $(STAMP)
 quick: $(STAMP)
 	$(VENV)/bin/pytest -n 2 -q -m "not slow"
 
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(PY) examples/demo.py
 
 # Benchmarks against Hyperopt and Optuna (installs the bench extra).

@@ -158,6 +158,16 @@ DUPLICATE_NAMES: list[ErrorCase] = [
         ValueError,
         r"duplicate parameter name 's'",
     ),
+    (
+        # Optuna's habit: one name in exclusive branches.  The error says the two ways out.
+        lambda: Cond(
+            Choice("sgd", "adam"),
+            {"sgd": LogUniform(1e-3, 1.0, name="lr"), "adam": LogUniform(1e-5, 1e-2, name="lr")},
+        ),
+        ValueError,
+        r"duplicate parameter name 'lr': .*across the branches of a Choice or Cond.*move it out"
+        r".*leave out name=",
+    ),
 ]
 
 TYPES: list[ErrorCase] = [

@@ -105,7 +105,12 @@ def merge_explicit_names(owner: str, groups: Iterable[frozenset[str]]) -> frozen
     for group in groups:
         clash = seen & group
         if clash:
-            raise ValueError(f"{owner}: duplicate parameter name {sorted(clash)[0]!r}")
+            raise ValueError(
+                f"{owner}: duplicate parameter name {sorted(clash)[0]!r}: a parameter has one "
+                "name and one distribution, also across the branches of a Choice or Cond.  The "
+                "same parameter in every branch: move it out of them; a different one per "
+                "branch: leave out name= (each gets its place's name, like 'optimizer.sgd.lr')"
+            )
         seen |= group
     return frozenset(seen)
 
