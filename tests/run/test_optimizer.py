@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from typedspace import Choice, Cond, IntUniform, LogUniform, Optimizer, TrialState, Uniform
+from typedspace import (
+    Choice,
+    Cond,
+    Const,
+    IntUniform,
+    LogUniform,
+    Optimizer,
+    TrialState,
+    Uniform,
+    optimize,
+    study_names,
+)
 from typedspace.algorithms import RandomSearch
 
 SPACE = {
@@ -92,3 +104,14 @@ def test_bad_arguments_are_refused(
 ) -> None:
     with pytest.raises(error, match=message):
         Optimizer(SPACE, RandomSearch(), **arguments)
+
+
+@pytest.mark.parametrize("space", [Const(1.0), {"a": 1, "b": [Const(2), "x"]}], ids=repr)
+def test_a_space_without_parameters_is_refused_before_any_trial(space: Any, tmp_path: Path) -> None:
+    # It used to run max_evals trials of the one value (issue 13, item 8).
+    path = tmp_path / "runs.db"
+    with pytest.raises(ValueError, match="the space has no parameter to search"):
+        optimize(lambda x: 1.0, space, storage=path)
+    with pytest.raises(ValueError, match="no parameter to search"):
+        Optimizer(space)
+    assert not path.exists() or not study_names(path)

@@ -127,6 +127,11 @@ class Optimizer(Generic[T]):
             raise ValueError("Optimizer: study must be a non-empty name, got ''")
         self.settings = OptimizerSettings(seed, study, allow_space_change, max_trials)
         self.flat = flatten(space)
+        if not self.flat.table.params:
+            raise ValueError(
+                "Optimizer: the space has no parameter to search: every part of it is a "
+                "constant, so every trial would evaluate the same value (sample(space) gives it)"
+            )
         self.algorithm = algo if algo is not None else TPE()
         if not isinstance(self.algorithm, Algorithm):
             raise TypeError(f"algo must be an Algorithm such as TPE(), got {algo!r}")
