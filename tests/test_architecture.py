@@ -124,7 +124,8 @@ ALLOWED = {
     "backends": {"nodes", "distributions"},
     "algorithms": {"backends"},
     "storage": {"backends", "nodes", "distributions"},
-    "run": {"algorithms", "backends", "nodes", "storage", "distributions"},
+    "pruners": set(),
+    "run": {"algorithms", "backends", "nodes", "storage", "distributions", "pruners"},
 }
 SHARED = {"errors", "_grid", "_exports"}
 
