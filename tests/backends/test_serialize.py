@@ -7,6 +7,7 @@ import json
 import math
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given
 
@@ -175,3 +176,79 @@ def test_typedspace_distributions_need_no_allow() -> None:
         '"typedspace.distributions:', '"typedspace.distributions._examples:'
     )
     assert from_json(old) == space
+
+
+# -- numpy scalar constants (issue 14, item 10) ---------------------------------------------
+
+NUMPY_OPTIONS = [
+    np.int64(1),
+    np.int32(-2),
+    np.uint8(3),
+    np.float64(0.5),
+    np.float32(0.25),
+    np.bool_(True),
+    np.str_("relu"),
+]
+
+
+def test_numpy_options_round_trip_as_the_same_numpy_scalars() -> None:
+    # Before: "the constant np.int64(1) cannot be serialized".
+    space = Choice(*np.arange(1, 4))
+    assert from_json(to_json(space)) == space
+    mixed = Choice(*NUMPY_OPTIONS, Const(np.float64(math.inf)))
+    back = from_json(to_json(mixed))
+    assert back == mixed
+    assert isinstance(back, Choice)
+    assert [type(o) for o in back.options[:-1]] == [type(o) for o in NUMPY_OPTIONS]
+    assert back.options[-1] == Const(np.float64(math.inf))
+
+
+def test_numpy_scalars_are_stored_as_python_values_tagged_with_their_type() -> None:
+    document = json.loads(to_json(Choice(*NUMPY_OPTIONS), indent=None))
+    values = [o["value"] for o in document["space"]["options"]]
+    assert values == [
+        {"$numpy": "int64", "value": 1},
+        {"$numpy": "int32", "value": -2},
+        {"$numpy": "uint8", "value": 3},
+        {"$numpy": "float64", "value": 0.5},
+        {"$numpy": "float32", "value": 0.25},
+        {"$numpy": "bool", "value": True},
+        {"$numpy": "str_", "value": "relu"},
+    ]
+    # Older readers would take the tag for a dict constant: such a document is version 2.
+    assert document["version"] == 2
+    assert json.loads(to_json(Choice(1, 2)))["version"] == 1
+
+
+def test_a_distribution_field_may_be_a_numpy_scalar() -> None:
+    # (values no other test uses: equal spaces may share their documents)
+    space = Custom(Beta(np.float64(2.375), np.float64(5.125)))
+    text = to_json(space)
+    assert json.loads(text)["space"]["fields"]["a"] == {"$numpy": "float64", "value": 2.375}
+    assert from_json(text) == space
+
+
+@pytest.mark.parametrize(
+    ("value", "type_name"), [(np.complex128(1j), "complex128"), (np.longdouble(0.5), "longdouble")]
+)
+def test_numpy_scalars_without_an_exact_json_form_are_refused(value: Any, type_name: str) -> None:
+    with pytest.raises(SerializationError, match=f"numpy.{type_name} cannot be serialized"):
+        to_json(Choice(value))
+
+
+def test_an_unknown_numpy_type_in_a_document_is_an_error() -> None:
+    text = json.dumps(
+        {
+            "format": "typedspace.space",
+            "version": 2,
+            "space": {"type": "Const", "value": {"$numpy": "object_", "value": 1}},
+        }
+    )
+    with pytest.raises(SerializationError, match="unknown numpy type 'object_'"):
+        from_json(text)
+
+
+def test_a_dict_constant_keyed_like_the_tag_is_not_read_as_numpy() -> None:
+    space = Const({"$numpy": "int64", "value": 1})
+    back = from_json(to_json(space))
+    assert back == space and isinstance(back, Const) and type(back.value) is dict

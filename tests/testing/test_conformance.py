@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import attrs
 import numpy as np
@@ -148,3 +149,133 @@ def test_missing_methods_are_caught_by_the_base_class() -> None:
 
 def test_discrete_base_is_exported() -> None:
     assert issubclass(BoundedPoisson, DiscreteDistribution)
+
+
+# -- distributions that sample well but cannot be stored (issue 14, item 5) ------------------
+
+
+class PlainBeta(ContinuousDistribution):
+    """A plain class: it samples correctly, but compares (and prints) by identity."""
+
+    def __init__(self, a: float, b: float) -> None:
+        self.beta = Beta(a, b)
+
+    def support(self) -> tuple[float, float]:
+        return self.beta.support()
+
+    def sample(self, rng: np.random.Generator, n: int) -> FloatArray:
+        return self.beta.sample(rng, n)
+
+    def logpdf(self, x: FloatArray) -> FloatArray:
+        return self.beta.logpdf(x)
+
+    def cdf(self, x: FloatArray) -> FloatArray:
+        return self.beta.cdf(x)
+
+    def ppf(self, u: FloatArray) -> FloatArray:
+        return self.beta.ppf(u)
+
+
+class ComparableBeta(PlainBeta):
+    """Equal and hashable by its parameters, but printed with its address (no __repr__)."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ComparableBeta) and self.beta == other.beta
+
+    def __hash__(self) -> int:
+        return hash(self.beta)
+
+
+@attrs.define
+class MutableBeta(ContinuousDistribution):
+    """An attrs class that is not frozen: equal when rebuilt, but not hashable."""
+
+    a: float
+    b: float
+
+    def support(self) -> tuple[float, float]:
+        return (0.0, 1.0)
+
+    def sample(self, rng: np.random.Generator, n: int) -> FloatArray:
+        return Beta(self.a, self.b).sample(rng, n)
+
+    def logpdf(self, x: FloatArray) -> FloatArray:
+        return Beta(self.a, self.b).logpdf(x)
+
+    def cdf(self, x: FloatArray) -> FloatArray:
+        return Beta(self.a, self.b).cdf(x)
+
+    def ppf(self, u: FloatArray) -> FloatArray:
+        return Beta(self.a, self.b).ppf(u)
+
+
+@attrs.frozen
+class HoldsAnObject(Beta):
+    """A field holding an object printed with its address (and not a JSON constant)."""
+
+    source: object = attrs.field(factory=object, eq=False)
+
+
+@attrs.frozen
+class SetField(Beta):
+    """A field that is no JSON constant (a frozenset)."""
+
+    tags: frozenset[str] = frozenset({"a"})
+
+
+UNSTORABLE: list[tuple[Distribution, str, str]] = [
+    (PlainBeta(2.0, 5.0), "equal when rebuilt", "copied .* is not equal to it"),
+    (ComparableBeta(2.0, 5.0), "equal when rebuilt", "object address"),
+    (MutableBeta(2.0, 5.0), "equal when rebuilt", "not hashable"),
+    (HoldsAnObject(2.0, 5.0), "equal when rebuilt", "object address"),
+    (SetField(2.0, 5.0), "serializes", "cannot be serialized"),
+]
+
+
+@pytest.mark.parametrize(("dist", "check", "message"), UNSTORABLE, ids=lambda v: type(v).__name__)
+def test_a_distribution_that_breaks_resume_fails_the_check(
+    dist: Distribution, check: str, message: str
+) -> None:
+    # Each one passes every statistical check: before, check_distribution passed them all,
+    # and the first resume of a stored study raised StudyMismatch (or to_json refused them).
+    with pytest.raises(DistributionCheckError, match=message) as raised:
+        check_distribution(dist)
+    assert raised.value.check == check
+    text = str(raised.value)
+    assert type(dist).__name__ in text
+    assert "attrs" in text or "JSON" in text  # says what to do
+
+
+def test_the_message_says_how_to_fix_a_plain_class() -> None:
+    with pytest.raises(DistributionCheckError) as raised:
+        CHECKS["equal when rebuilt"](PlainBeta(2.0, 5.0))
+    text = str(raised.value)
+    assert text.startswith("PlainBeta fails 'equal when rebuilt'")
+    assert "@attrs.frozen" in text and "__eq__ and __hash__" in text
+
+
+def test_a_local_class_does_not_serialize() -> None:
+    @attrs.frozen
+    class LocalBeta(Beta):
+        pass
+
+    CHECKS["equal when rebuilt"](LocalBeta(2.0, 5.0))  # a value: it is equal when rebuilt
+    with pytest.raises(DistributionCheckError, match="define it at module level") as raised:
+        CHECKS["serializes"](LocalBeta(2.0, 5.0))
+    assert raised.value.check == "serializes" and "LocalBeta" in str(raised.value)
+
+
+def test_a_class_made_by_exec_is_checked_by_its_fields() -> None:
+    # Code run outside any module (a docs page, a notebook runner) has no importable path;
+    # its fields still have to round-trip.
+    namespace: dict[str, object] = {"__name__": "not_a_module", "attrs": attrs, "Beta": Beta}
+    exec("@attrs.frozen\nclass ExecBeta(Beta):\n    pass\n", namespace)
+    made: Any = namespace["ExecBeta"]
+    CHECKS["serializes"](made(2.0, 5.0))
+
+
+@pytest.mark.parametrize("dist", SHIPPED, ids=repr)
+def test_shipped_distributions_round_trip_through_json(dist: Distribution) -> None:
+    from typedspace import Custom, from_json, to_json
+
+    assert from_json(to_json(Custom(dist))) == Custom(dist)

@@ -196,7 +196,15 @@ def table_changes(old: ParamTable, new: ParamTable) -> list[str]:
     lines += [
         f"parameter {p.name!r} added: {summary(p)}" for p in new.params if p.name not in old.index
     ]
-    return lines or ["the parameters are the same but their order differs"]
+    if lines:
+        return lines
+    if old.names != new.names:
+        return ["the parameters are the same but their order differs"]
+    return [
+        "the parameters are described the same, but the space's fingerprint differs: it was "
+        "computed by another version of typedspace or numpy, or from a description that "
+        "changed between runs (such as an object's address)"
+    ]
 
 
 def _where(param: Param) -> str:

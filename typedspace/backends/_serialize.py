@@ -9,6 +9,11 @@ of a path written in the document.  A path resolves only to an object the caller
 ``allow=`` (or to typedspace's own distributions), after checking it is of the kind its place
 needs (a distribution class, an attrs record class, an Enum, a callable).  Round trips are
 exact: ``from_json(to_json(s), allow=[...]) == s``.
+
+A numpy scalar constant (``Choice(*np.arange(1, 4))`` holds ``np.int64`` options) is stored
+as its Python value with its numpy type, ``{"$numpy": "int64", "value": 1}``, and read back
+as the same numpy scalar; such a document is version 2 (older readers refuse it instead of
+misreading it), every other document stays version 1.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 import attrs
+import numpy as np
 
 from typedspace.backends._walk import Fold, KindTable, Site, walk
 from typedspace.distributions import (
@@ -53,7 +59,40 @@ from typedspace.nodes import (
 from typedspace.nodes._containers import as_root_space
 
 FORMAT = "typedspace.space"
-VERSION = 1
+#: The newest document version written and read: 2 adds numpy scalars (``$numpy``).
+VERSION = 2
+#: The version of a document without numpy scalars (readable by every typedspace).
+_PLAIN_VERSION = 1
+
+#: The numpy scalar types a document may hold, by name: each is stored as the Python value
+#: it equals (``.item()``) and reads back exactly.  (``longdouble`` and complex types have
+#: no exact JSON form.)
+_NUMPY_TYPES: dict[str, type[np.generic]] = {
+    np.dtype(t).name: t
+    for t in (
+        np.bool_,
+        np.int8,
+        np.int16,
+        np.int32,
+        np.int64,
+        np.uint8,
+        np.uint16,
+        np.uint32,
+        np.uint64,
+        np.float16,
+        np.float32,
+        np.float64,
+    )
+} | {"str_": np.str_}
+
+
+def _numpy_kind(value: np.generic) -> str | None:
+    """The document's name of a numpy scalar's type (its dtype's name, stable across numpy
+    versions), or None for a type a document cannot hold exactly (``np.longlong`` is not
+    ``np.int64`` on every platform, although both are 64-bit ints)."""
+    kind = "str_" if isinstance(value, np.str_) else value.dtype.name
+    return kind if _NUMPY_TYPES.get(kind) is type(value) else None
+
 
 #: A document's node types: the names of the node kinds.
 _KINDS: dict[str, type[Space[Any]]] = {kind.__name__: kind for kind in NODE_KINDS}
@@ -92,6 +131,15 @@ def _import(path: str) -> Any:
 
 
 def _const_to_json(value: object, where: str) -> Any:
+    if isinstance(value, np.generic):  # before float and str: np.float64 and np.str_ are both
+        kind = _numpy_kind(value)
+        if kind is None:
+            raise SerializationError(
+                f"parameter {where!r}: the numpy constant {value!r} of type "
+                f"numpy.{type(value).__name__} cannot be serialized (a document holds bool, "
+                "sized int and float types and str_); convert it with .item()"
+            )
+        return {"$numpy": kind, "value": _const_to_json(value.item(), where)}
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
@@ -161,6 +209,11 @@ class _Reader:
                 return tuple(self.const(v) for v in data["$tuple"])
             if "$float" in data:
                 return float(data["$float"])
+            if "$numpy" in data:
+                kind = _NUMPY_TYPES.get(data["$numpy"])
+                if kind is None:
+                    raise SerializationError(f"unknown numpy type {data['$numpy']!r}")
+                return kind(self.const(data["value"]))
             if "$enum" in data:
                 cls = self.named(data["$enum"], "an Enum class", _is_enum)
                 return cls[data["name"]]
@@ -249,19 +302,31 @@ def _load_int(reader: _Reader, data: dict[str, Any]) -> Space[Any]:
 @DUMP.register(Custom)
 def _dump_custom(site: Site, parts: list[dict[str, Any]]) -> dict[str, Any]:
     """A custom distribution is stored as its class's import path and its attrs fields."""
-    dist: Any = site.node.dist
-    label = site.name or "value"
-    if not attrs.has(type(dist)):
+    return _named(dump_distribution(site.node.dist, site.name or "value"), site.node)
+
+
+def dump_distribution(dist: object, label: str, *, check_path: bool = True) -> dict[str, Any]:
+    """The document of ``Custom(dist)``: its class's import path and its attrs fields.
+    ``check_path=False`` skips checking that the path imports back (for ``check_distribution``
+    on a class defined by code run outside any module)."""
+    cls = type(dist)
+    if not attrs.has(cls):
         raise SerializationError(
-            f"parameter {label!r}: {dist!r} is not an attrs class, so its fields cannot be stored"
+            f"parameter {label!r}: {dist!r} is not an attrs class, so its fields cannot be "
+            f"stored; make {cls.__qualname__} a frozen attrs class (@attrs.frozen) with its "
+            "parameters as fields"
         )
     fields = {
-        f.name: _const_to_json(getattr(dist, f.name), label)
-        for f in attrs.fields(type(dist))
-        if f.init
+        f.name: _const_to_json(getattr(dist, f.name), label) for f in attrs.fields(cls) if f.init
     }
-    data = {"type": "Custom", "dist": import_path(type(dist), label), "fields": fields}
-    return _named(data, site.node)
+    path = import_path(cls, label) if check_path else f"{cls.__module__}:{cls.__qualname__}"
+    return {"type": "Custom", "dist": path, "fields": fields}
+
+
+def load_distribution(data: dict[str, Any], *, allow: Iterable[object] = ()) -> Any:
+    """The distribution of a document ``dump_distribution`` wrote (data-only, as ``from_json``)."""
+    custom = _load_custom(_Reader(allow), data)
+    return cast(Custom[Any], custom).dist
 
 
 @LOAD.register(Custom)
@@ -379,8 +444,20 @@ def to_json(space: Space[Any] | dict[str, Any] | list[Any], *, indent: int | Non
     >>> from_json(text) == as_space({"layers": IntUniform(1, 4), "act": Choice("relu", "gelu")})
     True
     """
-    document = {"format": FORMAT, "version": VERSION, "space": DUMP(walk(as_root_space(space)))}
+    data = DUMP(walk(as_root_space(space)))
+    version = VERSION if _has_numpy(data) else _PLAIN_VERSION
+    document = {"format": FORMAT, "version": version, "space": data}
     return json.dumps(document, indent=indent)
+
+
+def _has_numpy(data: Any) -> bool:
+    """Whether a document's data holds a numpy scalar (or a dict constant keyed "$numpy",
+    which only costs it the newer version number)."""
+    if isinstance(data, dict):
+        return "$numpy" in data or any(_has_numpy(v) for v in data.values())
+    if isinstance(data, list):
+        return any(_has_numpy(v) for v in data)
+    return False
 
 
 def from_json(text: str, *, allow: Iterable[object] = ()) -> Space[Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import sys
 from collections.abc import Mapping
 from typing import Literal, Protocol, TypeAlias, cast
@@ -31,6 +32,33 @@ FloatArray: TypeAlias = npt.NDArray[np.float64]
 
 _LARGEST = sys.float_info.max
 _SMALLEST = math.ulp(0.0)  # the smallest positive float
+
+#: An object address in a repr (``<function f at 0x7f3a...>``): it changes from run to run.
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+#: The repr of a numpy scalar (numpy >= 2): ``np.int64(3)``, ``np.str_('a')``, ``np.True_``.
+_NUMPY_SCALAR = re.compile(r"np\.(?:u?int\d+|float\d+|complex\d+|str_|bytes_)\((.*)\)", re.DOTALL)
+_NUMPY_BOOL = {"np.True_": "True", "np.False_": "False"}
+
+
+def stable_label(label: str) -> str:
+    """An option's label as it stays from run to run and across numpy versions: a numpy
+    scalar shows as the Python value it equals (``np.int64(3)`` -> ``3``, as numpy 1 printed
+    it), and an object address is dropped (``<function relu at 0x7f..>`` -> ``<function
+    relu>``).  Labels enter the table's fingerprint, which must not change between runs.
+
+    >>> stable_label("np.int64(3)"), stable_label("np.True_"), stable_label("np.str_('a')")
+    ('3', 'True', "'a'")
+    >>> stable_label("<function relu at 0x7f3a2c1b9d30>")
+    '<function relu>'
+    """
+    match = _NUMPY_SCALAR.fullmatch(label)
+    if match is not None:
+        return match.group(1)
+    return _NUMPY_BOOL.get(label) or _ADDRESS.sub("", label)
+
+
+def _stable_labels(labels: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(stable_label(label) for label in labels)
 
 
 @attrs.frozen
@@ -186,7 +214,8 @@ class CategoricalParam:
     name: str
     condition: Condition
     weights: tuple[float, ...]
-    labels: tuple[str, ...]
+    #: One per option, as ``stable_label`` makes them (they enter the fingerprint).
+    labels: tuple[str, ...] = attrs.field(converter=_stable_labels)
 
     @property
     def size(self) -> int:
@@ -204,6 +233,27 @@ class CategoricalParam:
 
 
 Param: TypeAlias = NumericParam | CategoricalParam
+
+
+def check_stable(param: Param) -> None:
+    """A custom distribution enters the fingerprint as its repr; one with an object address
+    in it (the default ``<... object at 0x...>``, or a field holding such an object) would
+    give a new fingerprint on every run, and a stored study could never be resumed.  That is
+    refused here, when the space is first used, not on the resume."""
+    if not isinstance(param, NumericParam) or param.warp is None:
+        return
+    dist = getattr(param.warp, "dist", param.warp)
+    text = repr(dist)
+    if _ADDRESS.search(text):
+        cls = type(dist)
+        raise TypeError(
+            f"parameter {param.name!r}: the custom distribution {cls.__qualname__} is described "
+            f"as {text!r}, which holds an object address that changes on every run, so a "
+            f"stored study could not recognize its space when resumed; make {cls.__qualname__} "
+            "a frozen attrs class (@attrs.frozen) with its parameters as fields (or give it "
+            "a __repr__, __eq__ and __hash__ over its parameters), and check it with "
+            "typedspace.testing.check_distribution"
+        )
 
 
 @attrs.frozen
@@ -231,11 +281,19 @@ class ParamTable:
         return holds(param.condition, assignment)
 
     def text(self) -> str:
-        """One line per parameter: how a stored study describes its space."""
+        """One line per parameter: how a stored study describes its space.
+
+        It never holds an object address, which would differ on every run: a custom
+        distribution whose repr has one (a plain class without ``__repr__``) is a
+        ``TypeError`` saying how to fix it (see ``check_stable``).
+        """
+        for p in self.params:
+            check_stable(p)
         return "\n".join(repr(p) for p in self.params)
 
     def fingerprint(self) -> str:
-        """A digest of the table: equal for spaces whose assignments are interchangeable."""
+        """A digest of the table: equal for spaces whose assignments are interchangeable
+        (and from run to run: see ``text``)."""
         return hashlib.sha256(self.text().encode()).hexdigest()[:16]
 
     def groups(self) -> dict[Condition, tuple[Param, ...]]:

@@ -1,7 +1,8 @@
 """The protocol for user-defined distributions: subclass one of these two base classes.
 
-A distribution is a value (make it a frozen attrs class, so spaces stay hashable and
-serializable).  Every backend handles it through these methods only:
+A distribution is a value: make it a frozen attrs class with its parameters as fields, so
+spaces stay hashable and serializable and a stored study recognizes its space when resumed
+(``typedspace.testing.check_distribution`` checks all of it).  Every backend handles it through these methods only:
 
 * the sampler calls ``sample``;
 * TPE models the parameter on the unit interval through ``cdf`` (and ``ppf`` back), so a

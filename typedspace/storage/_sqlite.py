@@ -23,6 +23,7 @@ import functools
 import json
 import os
 import sqlite3
+import sys
 import threading
 import time
 import warnings
@@ -514,19 +515,66 @@ def _close(lock: threading.RLock, conn: sqlite3.Connection) -> None:
 
 def _dumps(value: Mapping[str, Any], what: str) -> str:
     """JSON text of ``value``; numpy scalars and arrays become numbers and lists, anything
-    else that JSON cannot hold is stored as its repr (with a warning: it will not round-trip)."""
-
-    def fallback(obj: Any) -> Any:
-        tolist = getattr(obj, "tolist", None)
-        if callable(tolist):  # numpy scalars and arrays
-            return tolist()
+    else that JSON cannot hold (bytes, an object) is stored as its repr string, with a
+    warning that names its key and points at the caller's code (see ``_caller_level``)."""
+    replaced: list[tuple[str, object]] = []
+    text = json.dumps(_jsonable(value, (), replaced))
+    for where, obj in replaced:
         warnings.warn(
-            f"{what}: {obj!r} is not JSON-friendly; stored as its repr string",
-            stacklevel=4,
+            f"{what}: {where} is {type(obj).__qualname__} {obj!r:.200}, which JSON cannot "
+            f"hold; stored as its repr, the string {repr(obj)!r:.200} (it reads back as that "
+            "string)",
+            UserWarning,
+            stacklevel=_caller_level(),
         )
-        return repr(obj)
+    return text
 
-    return json.dumps(value, default=fallback)
+
+def _jsonable(obj: object, keys: tuple[object, ...], replaced: list[tuple[str, object]]) -> Any:
+    """``obj`` (found at ``keys``) with what JSON cannot hold replaced by its repr; each
+    replacement is noted in ``replaced`` with where it was."""
+    if obj is None or isinstance(obj, str | int | float):  # bool is an int
+        return obj
+    tolist = getattr(obj, "tolist", None)
+    if callable(tolist):  # numpy scalars and arrays
+        return _jsonable(tolist(), keys, replaced)
+    if isinstance(obj, Mapping):
+        out: dict[Any, Any] = {}
+        for key, item in obj.items():
+            if key is not None and not isinstance(key, str | int | float):
+                replaced.append((f"the dict key {key!r} at {_where(keys)}", key))
+                key = repr(key)
+            out[key] = _jsonable(item, (*keys, key), replaced)
+        return out
+    if isinstance(obj, list | tuple):
+        return [_jsonable(item, (*keys, i), replaced) for i, item in enumerate(obj)]
+    replaced.append((_where(keys), obj))
+    return repr(obj)
+
+
+def _where(keys: tuple[object, ...]) -> str:
+    """``key 'model'``, or ``key 'curve' (at ['curve'][2])`` for a value nested in it."""
+    if not keys:
+        return "the top level"
+    inside = "".join(f"[{k!r}]" for k in keys)
+    return f"key {keys[0]!r}" + (f" (at {inside})" if len(keys) > 1 else "")
+
+
+_PACKAGE = str(Path(__file__).resolve().parent.parent) + os.sep
+
+
+def _caller_level() -> int:
+    """The ``stacklevel`` that makes a warning issued by this function's caller point at the
+    first frame outside typedspace: the user's line that stored the value (the call to
+    ``optimize``, ``Optimizer.tell`` or ``finish_trial``), never typedspace or ``json``."""
+    frame = sys._getframe(1)  # the caller: stacklevel 1
+    level = 1
+    while frame.f_back is not None and os.path.abspath(frame.f_code.co_filename).startswith(
+        _PACKAGE
+    ):
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 def _number(value: object, what: str, where: str, *, optional: bool = False) -> float | None:
@@ -559,6 +607,6 @@ def _result_text(record: TrialRecord) -> str:
     outcome = f"loss {record.loss!r}" if record.error is None else f"error {record.error}"
     return (
         f"{record.state.value}, {outcome}, assignment "
-        f"{json.dumps(dict(record.assignment), default=repr)}, "
-        f"extra {json.dumps(dict(record.extra), default=repr)}"
+        f"{json.dumps(_jsonable(dict(record.assignment), (), []))}, "
+        f"extra {json.dumps(_jsonable(dict(record.extra), (), []))}"
     )

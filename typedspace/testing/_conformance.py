@@ -7,15 +7,19 @@ and the offending value.  ``check_distribution(dist)`` runs them all (one call i
 
 from __future__ import annotations
 
+import copy
+import json
 import math
+import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
+import attrs
 import numpy as np
 from scipy import integrate, stats
 
 from typedspace.distributions import ContinuousDistribution, DiscreteDistribution
-from typedspace.errors import DistributionCheckError
+from typedspace.errors import DistributionCheckError, SerializationError
 
 Distribution = ContinuousDistribution | DiscreteDistribution
 
@@ -178,8 +182,116 @@ def check_tpe_suggests(dist: Distribution) -> None:
         )
 
 
+def _rebuilt(dist: Distribution) -> Distribution:
+    """An instance made again from ``dist``'s arguments: its attrs fields, or for another
+    class a deep copy of its state (what a new run, or a stored study read back, holds)."""
+    cls = type(dist)
+    if attrs.has(cls):
+        fields = {f.alias: getattr(dist, f.name) for f in attrs.fields(cls) if f.init}
+        # attrs.has narrows cls to an attrs class, losing that it makes distributions
+        return cast(Distribution, cls(**fields))
+    return copy.deepcopy(dist)
+
+
+def _equal(a: object, b: object) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:  # e.g. an array field: "the truth value of an array is ambiguous"
+        return False
+
+
+_MAKE_IT_A_VALUE = (
+    "make {name} a frozen attrs class (@attrs.frozen) with its parameters as fields, or "
+    "define __eq__ and __hash__ over its parameters"
+)
+
+
+def check_rebuilt_equal(dist: Distribution) -> None:
+    """An instance rebuilt from the same arguments is equal, has the same hash, and gives
+    the space the same fingerprint: what resuming a stored study relies on."""
+    from typedspace import Custom, flatten
+
+    name = type(dist).__qualname__
+    todo = _MAKE_IT_A_VALUE.format(name=name)
+    rebuilt = _rebuilt(dist)
+    if not _equal(rebuilt, dist):
+        made = "rebuilt from its fields" if attrs.has(type(dist)) else "copied (copy.deepcopy)"
+        raise DistributionCheckError(
+            "equal when rebuilt",
+            dist,
+            f"an instance {made} is not equal to it (it compares by identity, or a field is "
+            f"not comparable), so the instance of a new run is never the stored one: {todo}",
+        )
+    try:
+        hashes = hash(dist), hash(rebuilt)
+    except TypeError as error:
+        raise DistributionCheckError(
+            "equal when rebuilt",
+            dist,
+            f"it is not hashable ({error}), so a space holding it is not either: make {name} "
+            "a frozen attrs class (@attrs.frozen), or define __hash__",
+        ) from None
+    if hashes[0] != hashes[1]:
+        raise DistributionCheckError(
+            "equal when rebuilt",
+            dist,
+            f"an equal instance rebuilt from the same arguments has another hash: {todo}",
+        )
+    try:
+        prints = [flatten(Custom(d)).table.fingerprint() for d in (dist, rebuilt)]
+    except TypeError as error:  # its description holds an object address
+        raise DistributionCheckError("equal when rebuilt", dist, str(error)) from None
+    if prints[0] != prints[1]:
+        raise DistributionCheckError(
+            "equal when rebuilt",
+            dist,
+            f"its repr {dist!r:.120} and its rebuilt copy's {rebuilt!r:.120} differ, so a "
+            f"stored study could not recognize its space when resumed: {todo}",
+        )
+
+
+def check_serializes(dist: Distribution) -> None:
+    """The space ``Custom(dist)`` goes through ``to_json`` and back through ``from_json``
+    (with ``allow=[type(dist)]``) to an equal distribution: a stored study keeps its space."""
+    from typedspace import Custom, from_json, to_json
+    from typedspace.backends._serialize import dump_distribution, load_distribution
+
+    cls = type(dist)
+    try:
+        if cls.__module__ in sys.modules:
+            back = from_json(to_json(Custom(dist)), allow=[cls])
+            assert isinstance(back, Custom)
+            loaded: object = back.dist
+        else:  # defined by code run outside any module (exec): its path cannot be checked
+            document = json.loads(json.dumps(dump_distribution(dist, "value", check_path=False)))
+            loaded = load_distribution(document, allow=[cls])
+    except (SerializationError, TypeError, ValueError) as error:
+        raise DistributionCheckError(
+            "serializes",
+            dist,
+            f"to_json/from_json(allow=[{cls.__qualname__}]) failed: {error}; {_STORABLE}",
+        ) from None
+    if not _equal(loaded, dist):
+        raise DistributionCheckError(
+            "serializes",
+            dist,
+            f"it was read back from JSON as {loaded!r:.120}, which is not equal to it; "
+            + _STORABLE,
+        )
+
+
+_STORABLE = (
+    "a distribution is stored as its class's import path and its attrs fields: make it a "
+    "frozen attrs class defined at module level, whose fields are its constructor's "
+    "arguments, each a JSON constant (a number, str, bool, None, a numpy scalar, or a list, "
+    "tuple or str-keyed dict of them)"
+)
+
+
 #: Every check by name, for ``pytest.mark.parametrize``.
 CHECKS: dict[str, Callable[[Distribution], None]] = {
+    "equal when rebuilt": check_rebuilt_equal,
+    "serializes": check_serializes,
     "support and type": check_support_and_type,
     "seed reproduces": check_seed_reproduces,
     "goodness of fit": check_goodness_of_fit,
