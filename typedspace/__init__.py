@@ -35,6 +35,7 @@ from typedspace.errors import InvalidLoss as InvalidLoss
 from typedspace.errors import InvalidReturnType as InvalidReturnType
 from typedspace.errors import NoSuccessfulTrial as NoSuccessfulTrial
 from typedspace.errors import SerializationError as SerializationError
+from typedspace.errors import TrialPruned as TrialPruned
 from typedspace.errors import TypedspaceError as TypedspaceError
 from typedspace.errors import WorkerDied as WorkerDied
 from typedspace.nodes import Choice as Choice
@@ -61,6 +62,7 @@ from typedspace.run import EarlyStop as EarlyStop
 from typedspace.run import NoImprovement as NoImprovement
 from typedspace.run import Optimizer as Optimizer
 from typedspace.run import Outcome as Outcome
+from typedspace.run import Report as Report
 from typedspace.run import Result as Result
 from typedspace.run import optimize as optimize
 from typedspace.storage import ErrorInfo as ErrorInfo
@@ -101,11 +103,13 @@ __all__ = [
     "ParamTable",
     "RandomSearch",
     "Record",
+    "Report",
     "Result",
     "SerializationError",
     "Space",
     "Study",
     "Trial",
+    "TrialPruned",
     "TrialState",
     "Tuple",
     "TypedspaceError",

@@ -30,6 +30,7 @@ __all__ = [
     "SerializationError",
     "StorageError",
     "StudyMismatch",
+    "TrialPruned",
     "TrialTimeout",
     "TypedspaceError",
     "WorkerCrashed",
@@ -66,6 +67,11 @@ class InvalidLoss(TypedspaceError, ValueError):
 class InvalidReturnType(InvalidLoss, TypeError):
     """The objective returned something that is not a loss at all (a dict, None, a string):
     a bug in the objective, so the run stops at once instead of failing every trial."""
+
+
+class TrialPruned(TypedspaceError):
+    """Raised by ``Report.report`` when the study's pruner stops the trial (an objective may
+    raise it too); the trial is recorded as PRUNED, with the values it reported."""
 
 
 class NoSuccessfulTrial(TypedspaceError, RuntimeError):

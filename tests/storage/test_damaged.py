@@ -66,15 +66,34 @@ def damaged_study(directory: Path, *statements: str) -> Path:
             "trial 3: extra is not valid JSON",
         ),
         (
+            """UPDATE trials SET intermediate = '[[1, "low"]]' WHERE number = 3""",
+            """trial 3: intermediate is '[[1, "low"]]', not a list of [step, value]""",
+        ),
+        (
+            "UPDATE trials SET intermediate = '[1' WHERE number = 3",
+            "trial 3: intermediate is '[1', not a list of [step, value]",
+        ),
+        (
             "UPDATE trials SET state = 'paused' WHERE number = 3",
-            "trial 3: state is 'paused', not one of running, ok, failed, cancelled",
+            "trial 3: state is 'paused', not one of running, ok, failed, pruned, cancelled",
         ),
         (
             "UPDATE studies SET attributes = '{' WHERE name = 'mlp'",
             "study 'mlp': attributes is not valid JSON",
         ),
     ],
-    ids=["loss", "started", "assignment", "param", "list", "extra", "state", "attributes"],
+    ids=[
+        "loss",
+        "started",
+        "assignment",
+        "param",
+        "list",
+        "extra",
+        "intermediate",
+        "pairs",
+        "state",
+        "attributes",
+    ],
 )
 def test_a_damaged_row_is_one_line_naming_the_trial(
     tmp_path: Path, statement: str, message: str, capsys: pytest.CaptureFixture[str]

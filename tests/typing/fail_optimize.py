@@ -23,6 +23,10 @@ def returns_str(value: float) -> str:
     return ""
 
 
+def second_is_not_a_report(value: float, epochs: int) -> float:
+    return value
+
+
 def check_types() -> None:
     """Never called: the checkers read these lines."""
     # The objective must accept what the space produces.
@@ -30,6 +34,10 @@ def check_types() -> None:
     optimize(on_str, IntUniform(1, 4))  # type: ignore[arg-type]
     # ... and return a loss.
     optimize(returns_str, Uniform(0.0, 1.0))  # type: ignore[arg-type]
+    # A second parameter is the Report, nothing else.
+    optimize(second_is_not_a_report, Uniform(0.0, 1.0))  # type: ignore[arg-type]
+    # A pruner is a pruner.
+    optimize(on_float, Uniform(0.0, 1.0), pruner="median")  # type: ignore[call-overload]
     # Starting points have the space's type.
     optimize(on_float, Uniform(0.0, 1.0), points_to_evaluate=["0.5"])  # type: ignore[arg-type]
     # A trial's value has the space's type.

@@ -8,6 +8,7 @@ from typedspace import (
     LogUniform,
     Optimizer,
     Outcome,
+    Report,
     Result,
     Space,
     Trial,
@@ -19,6 +20,7 @@ from typedspace import (
     space_of,
 )
 from typedspace.distributions import Beta, BoundedPoisson, TruncatedExponential
+from typedspace.pruners import MedianPruner
 
 
 @record
@@ -44,8 +46,20 @@ def on_object(value: object) -> float:
     return 0.0
 
 
+def reporting(config: Config, trial: Report) -> float:
+    trial.report(1, 0.5)
+    return 0.5
+
+
+def reporting_on_dict(config: dict[str, Any], trial: Report) -> float:
+    return 0.5
+
+
 def check_types() -> None:
     space = space_of(Config)
+    # An objective may take a Report as its second argument (pruning).
+    assert_type(optimize(reporting, space, pruner=MedianPruner()), Result[Config])
+    assert_type(optimize(reporting_on_dict, {"x": Uniform(0.0, 1.0)}).best, dict[str, Any])
     assert_type(optimize(loss, space), Result[Config])
     assert_type(optimize(with_extra, space).best, Config)
     assert_type(optimize(loss, space).best_loss, float)

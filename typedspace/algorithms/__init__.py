@@ -1,10 +1,10 @@
 """Search algorithms.  They work on the flattened parameter table, never on space nodes."""
 
 from typedspace._exports import publish
-from typedspace.algorithms._base import Algorithm, Proposer
+from typedspace.algorithms._base import Algorithm, LearnsFromPruned, Proposer
 from typedspace.algorithms._random import RandomSearch
 from typedspace.algorithms._tpe import TPE, TPEProposer
 
-__all__ = ["TPE", "Algorithm", "Proposer", "RandomSearch", "TPEProposer"]
+__all__ = ["TPE", "Algorithm", "LearnsFromPruned", "Proposer", "RandomSearch", "TPEProposer"]
 
 publish("typedspace.algorithms", globals(), __all__)

@@ -37,6 +37,18 @@ class Proposer(Protocol):
 
 
 @runtime_checkable
+class LearnsFromPruned(Protocol):
+    """A proposer that also learns from pruned trials (stopped early by a pruner).  A proposer
+    without ``tell_pruned`` is told a pruned trial as a failure (``loss=None``)."""
+
+    def tell_pruned(
+        self, number: int, assignment: Assignment, step: int | float, value: float
+    ) -> None:
+        """Record trial ``number``, pruned at ``step`` (its furthest) with ``value`` there."""
+        ...
+
+
+@runtime_checkable
 class Algorithm(Protocol):
     """A search algorithm's settings; ``start`` makes the state for one study."""
 

@@ -12,6 +12,7 @@ from typedspace.run._objective import Outcome as Outcome
 from typedspace.run._optimize import Result as Result
 from typedspace.run._optimize import optimize as optimize
 from typedspace.run._optimizer import Optimizer as Optimizer
+from typedspace.run._report import Report as Report
 from typedspace.run._stopping import EarlyStop as EarlyStop
 from typedspace.run._stopping import NoImprovement as NoImprovement
 
@@ -21,6 +22,7 @@ __all__ = [
     "ObjectiveResult",
     "Optimizer",
     "Outcome",
+    "Report",
     "Result",
     "optimize",
 ]

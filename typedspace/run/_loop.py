@@ -26,10 +26,17 @@ from typing import Any, Generic, TypeVar
 import attrs
 import numpy as np
 
-from typedspace.errors import BudgetExhausted, InvalidLoss, InvalidReturnType, TypedspaceError
+from typedspace.errors import (
+    BudgetExhausted,
+    InvalidLoss,
+    InvalidReturnType,
+    TrialPruned,
+    TypedspaceError,
+)
 from typedspace.run._objective import ObjectiveResult, Outcome, evaluate
 from typedspace.run._optimizer import Optimizer
 from typedspace.run._progress import ProgressBar
+from typedspace.run._report import Report, Reporting, takes_report
 from typedspace.run._stopping import EarlyStop
 from typedspace.storage._records import Trial
 
@@ -61,12 +68,16 @@ class Loop(Generic[T]):
     def __init__(
         self,
         optimizer: Optimizer[T],
-        objective: Callable[[T], ObjectiveResult],
+        objective: Callable[[T], ObjectiveResult] | Callable[[T, Report], ObjectiveResult],
         settings: LoopSettings,
     ) -> None:
         self.optimizer = optimizer
         self.objective = objective
         self.settings = settings
+        #: Where the objective's reports go, when it takes a Report (a second argument).
+        self.reporting: Reporting | None = None
+        if takes_report(objective):
+            self.reporting = Reporting(optimizer.storage, optimizer.study, optimizer.pruner)
         self.start = time.monotonic()
         finished = [t.loss for t in optimizer.trials if t.loss is not None]
         #: The best loss of the study so far (a resumed study starts from its own).
@@ -132,6 +143,9 @@ class Loop(Generic[T]):
         error: BaseException | None,
     ) -> Trial[T]:
         """Tell the optimizer how ``trial`` ended; re-raise failures when not catching."""
+        if isinstance(error, TrialPruned):
+            self._repeated = None  # the objective ran: it reported
+            return self.optimizer.tell_pruned(trial)
         if error is not None:
             done = self.optimizer.tell_failure(trial, error)
             if not self.settings.catch or isinstance(error, InvalidReturnType):
@@ -175,7 +189,7 @@ class Loop(Generic[T]):
                 continue  # another process started the last trials: stop_reason says so
             outcome: tuple[float | None, Mapping[str, Any] | None, BaseException | None]
             try:
-                loss, extra = evaluate(self.objective, trial.value)
+                loss, extra = evaluate(self.objective, trial.value, self.reporting, trial.number)
                 outcome = (loss, extra, None)
             except KeyboardInterrupt:
                 self.optimizer.cancel(trial, "interrupted (KeyboardInterrupt)")

@@ -18,6 +18,7 @@ import numpy as np
 
 from typedspace.errors import InvalidLoss, InvalidReturnType
 from typedspace.nodes._base import check_number, shown
+from typedspace.run._report import Report, Reporting
 
 
 @attrs.frozen
@@ -76,7 +77,15 @@ def _not_a_number(loss: object) -> str:
     return f"{returned} (a {type(loss).__name__}), not a number: {fix}"
 
 
-def evaluate(objective: Callable[[Any], object], value: Any) -> tuple[float, Mapping[str, Any]]:
-    """Run the objective and check its result (raises what the objective raised, or
+def evaluate(
+    objective: Callable[..., object],
+    value: Any,
+    reporting: Reporting | None = None,
+    number: int = -1,
+) -> tuple[float, Mapping[str, Any]]:
+    """Run the objective (with a ``Report`` for trial ``number`` when ``reporting`` is given)
+    and check its result (raises what the objective raised, ``TrialPruned``, or
     ``InvalidLoss``).  Module-level so that process pools can pickle it."""
-    return check_loss(objective(value))
+    if reporting is None:
+        return check_loss(objective(value))
+    return check_loss(objective(value, Report(reporting, number)))

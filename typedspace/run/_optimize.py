@@ -19,11 +19,13 @@ from typedspace.backends._encode import encode
 from typedspace.backends._table import Assignment, ParamTable
 from typedspace.nodes import Space
 from typedspace.nodes._base import check_int, check_number, check_positive
+from typedspace.pruners import Pruner
 from typedspace.run._loop import Loop, LoopSettings
 from typedspace.run._objective import ObjectiveResult
 from typedspace.run._optimizer import Optimizer
 from typedspace.run._parallel import run_parallel
 from typedspace.run._progress import ProgressBar
+from typedspace.run._report import Report
 from typedspace.run._stopping import EarlyStop
 from typedspace.storage import Storage
 from typedspace.storage._records import Trial, TrialState, best_of
@@ -66,6 +68,11 @@ class Result(Generic[T]):
         """The trials that failed, with their errors."""
         return tuple(t for t in self.trials if t.state is TrialState.FAILED)
 
+    @property
+    def pruned(self) -> tuple[Trial[T], ...]:
+        """The trials the pruner stopped, with the values they reported."""
+        return tuple(t for t in self.trials if t.state is TrialState.PRUNED)
+
 
 _OWNER = "optimize"
 #: Trials of a run when neither ``max_evals`` nor a ``timeout`` or ``early_stop`` bounds it.
@@ -94,7 +101,7 @@ def _check_points(
 
 @overload
 def optimize(
-    objective: Callable[[T], ObjectiveResult],
+    objective: Callable[[T], ObjectiveResult] | Callable[[T, Report], ObjectiveResult],
     space: Space[T],
     algo: Algorithm | None = None,
     *,
@@ -113,10 +120,12 @@ def optimize(
     requeue_interrupted: bool = False,
     executor: cf.Executor | Any | None = None,
     max_pending: int | None = None,
+    pruner: Pruner | None = None,
 ) -> Result[T]: ...
 @overload
 def optimize(
-    objective: Callable[[dict[str, Any]], ObjectiveResult],
+    objective: Callable[[dict[str, Any]], ObjectiveResult]
+    | Callable[[dict[str, Any], Report], ObjectiveResult],
     space: Mapping[str, object],
     algo: Algorithm | None = None,
     *,
@@ -135,9 +144,10 @@ def optimize(
     requeue_interrupted: bool = False,
     executor: cf.Executor | Any | None = None,
     max_pending: int | None = None,
+    pruner: Pruner | None = None,
 ) -> Result[dict[str, Any]]: ...
 def optimize(
-    objective: Callable[[Any], ObjectiveResult],
+    objective: Callable[[Any], ObjectiveResult] | Callable[[Any, Report], ObjectiveResult],
     space: Space[Any] | Mapping[str, object],
     algo: Algorithm | None = None,
     *,
@@ -156,6 +166,7 @@ def optimize(
     requeue_interrupted: bool = False,
     executor: cf.Executor | Any | None = None,
     max_pending: int | None = None,
+    pruner: Pruner | None = None,
 ) -> Result[Any]:
     """Minimize ``objective`` over ``space`` and return the trials and the best typed value.
 
@@ -169,6 +180,12 @@ def optimize(
     an error raised by each of the first 5 trials of a run, while no trial has succeeded, is
     re-raised.  Ctrl-C ends the run cleanly: finished trials are
     kept and the result says ``stop_reason == "interrupted"``.
+
+    An objective with a second parameter gets a ``Report``: it calls ``report(step, value)``
+    after each epoch, fold or budget step, and ``pruner`` (``typedspace.pruners``; None
+    never stops a trial) may stop it there: ``report`` raises ``TrialPruned``, the trial is
+    recorded as PRUNED with the values it reported and no loss, counts towards ``max_evals``,
+    and TPE learns from it.  See ``docs/guide/pruning.md``.
 
     ``storage="runs.db"`` keeps the study ``study`` in a SQLite file (the default, None, keeps
     it in memory).  Calling ``optimize`` again with the same file and study resumes it; trials
@@ -216,6 +233,7 @@ def optimize(
         allow_space_change=allow_space_change,
         # Checked atomically by the storage: processes sharing a study never overshoot.
         max_trials=max_evals,
+        pruner=pruner,
     )
     # Trials left RUNNING by a run that died: failed, or re-queued to be evaluated first.
     optimizer.reclaim_interrupted(requeue=requeue_interrupted)

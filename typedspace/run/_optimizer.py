@@ -14,15 +14,23 @@ from typing import Any, Generic, TypeVar, cast, overload
 import attrs
 import numpy as np
 
-from typedspace.algorithms import TPE, Algorithm, Proposer
+from typedspace.algorithms import TPE, Algorithm, LearnsFromPruned, Proposer
 from typedspace.backends._describe import KEY, describe_table
 from typedspace.backends._flatten import FlatSpace, flatten
 from typedspace.backends._serialize import to_json
 from typedspace.backends._table import Assignment
-from typedspace.errors import BudgetExhausted, DecodeError, InvalidLoss, InvalidReturnType
+from typedspace.errors import (
+    BudgetExhausted,
+    DecodeError,
+    InvalidLoss,
+    InvalidReturnType,
+    TrialPruned,
+)
 from typedspace.nodes import Space
 from typedspace.nodes._base import check_int
+from typedspace.pruners import Pruner
 from typedspace.run._objective import ObjectiveResult, check_loss
+from typedspace.run._report import Report, Reporting, furthest
 from typedspace.storage import InMemoryStorage, Reclaiming, SQLiteStorage, Storage, StudyInfo
 from typedspace.storage._records import ErrorInfo, Trial, TrialRecord, TrialState, best_of
 from typedspace.storage._study import check_fits
@@ -93,6 +101,7 @@ class Optimizer(Generic[T]):
         study: str = "default",
         allow_space_change: bool = False,
         max_trials: int | None = None,
+        pruner: Pruner | None = None,
     ) -> None: ...
     @overload
     def __init__(
@@ -105,6 +114,7 @@ class Optimizer(Generic[T]):
         study: str = "default",
         allow_space_change: bool = False,
         max_trials: int | None = None,
+        pruner: Pruner | None = None,
     ) -> None: ...
     def __init__(
         self,
@@ -116,6 +126,7 @@ class Optimizer(Generic[T]):
         study: str = "default",
         allow_space_change: bool = False,
         max_trials: int | None = None,
+        pruner: Pruner | None = None,
     ) -> None:
         if seed is not None:  # what numpy.random.default_rng takes
             seed = check_int("Optimizer", "seed", seed, minimum=0)
@@ -132,6 +143,11 @@ class Optimizer(Generic[T]):
                 "Optimizer: the space has no parameter to search: every part of it is a "
                 "constant, so every trial would evaluate the same value (sample(space) gives it)"
             )
+        if pruner is not None and not callable(getattr(pruner, "prune", None)):
+            raise TypeError(
+                f"Optimizer: pruner must be a pruner such as MedianPruner(), got {pruner!r}"
+            )
+        self.pruner = pruner
         self.algorithm = algo if algo is not None else TPE()
         if not isinstance(self.algorithm, Algorithm):
             raise TypeError(f"algo must be an Algorithm such as TPE(), got {algo!r}")
@@ -188,6 +204,9 @@ class Optimizer(Generic[T]):
                 continue
             if record.state is TrialState.CANCELLED:
                 self._cancelled += 1
+            elif record.state is TrialState.PRUNED and isinstance(self._proposer, LearnsFromPruned):
+                step, value = furthest(record.intermediate)
+                self._proposer.tell_pruned(record.number, record.assignment, step, value)
             else:
                 loss = record.loss if record.state is TrialState.OK else None
                 self._proposer.tell(record.number, record.assignment, loss)
@@ -293,10 +312,12 @@ class Optimizer(Generic[T]):
         return Trial(number, TrialState.RUNNING, assignment, value, started)
 
     # -- reporting ---------------------------------------------------------------------------
-    def tell(self, trial: Trial[T], result: ObjectiveResult) -> Trial[T]:
-        """Finish ``trial`` with the objective's result.  A non-finite loss makes it a failed
+    def tell(self, trial: Trial[T], result: ObjectiveResult | TrialPruned) -> Trial[T]:
+        """Finish ``trial`` with the objective's result (``TrialPruned()``: it was pruned).  A non-finite loss makes it a failed
         trial (``InvalidLoss`` is its error); something that is not a number at all fails it
         too, then raises ``InvalidReturnType`` (a bug in the caller, not a result)."""
+        if isinstance(result, TrialPruned):
+            return self.tell_pruned(trial)
         try:
             loss, extra = check_loss(result)
         except InvalidReturnType as error:
@@ -305,6 +326,34 @@ class Optimizer(Generic[T]):
         except InvalidLoss as error:
             return self.tell_failure(trial, error)
         return self._finish(attrs.evolve(trial, state=TrialState.OK, loss=loss, extra=dict(extra)))
+
+    def report(self, trial: Trial[T], step: int | float, value: float) -> bool:
+        """Keep ``value`` at ``step`` for running ``trial`` (durably) and return whether the
+        study's pruner stops it there; then finish it with ``tell(trial, TrialPruned())``.
+
+        >>> from typedspace import Uniform
+        >>> from typedspace.errors import TrialPruned
+        >>> from typedspace.pruners import MedianPruner
+        >>> opt = Optimizer(Uniform(0.0, 1.0), pruner=MedianPruner(min_trials=1), seed=0)
+        >>> first = opt.ask()
+        >>> opt.report(first, 1, 0.2), opt.tell(first, 0.2).state.value
+        (False, 'ok')
+        >>> second = opt.ask()
+        >>> opt.report(second, 1, 0.9)
+        True
+        >>> opt.tell(second, TrialPruned()).state.value
+        'pruned'
+        """
+        report = Report(Reporting(self.storage, self.study, self.pruner), trial.number)
+        try:
+            report.report(step, value)
+        except TrialPruned:
+            return True
+        return False
+
+    def tell_pruned(self, trial: Trial[T]) -> Trial[T]:
+        """Finish ``trial`` as pruned: it keeps the values it reported, and has no loss."""
+        return self._finish(attrs.evolve(trial, state=TrialState.PRUNED))
 
     def tell_failure(self, trial: Trial[T], error: BaseException | str) -> Trial[T]:
         """Finish ``trial`` as failed, keeping the exception's type, message and traceback."""
@@ -324,4 +373,7 @@ class Optimizer(Generic[T]):
             raise ValueError("a finished trial needs a final state")
         done = attrs.evolve(trial, finished=time.time())
         self.storage.finish_trial(self.study, done.to_record())
+        if done.state is TrialState.PRUNED:  # its reports are in storage
+            reported = self.storage.trials(self.study)[done.number].intermediate
+            done = attrs.evolve(done, intermediate=reported)
         return done

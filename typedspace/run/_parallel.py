@@ -43,6 +43,7 @@ from typedspace.run._loop import Loop
 from typedspace.run._objective import evaluate
 from typedspace.run._progress import ProgressBar
 from typedspace.run._workers import Workers, resolve
+from typedspace.storage import SQLiteStorage
 from typedspace.storage._records import Trial
 
 T = TypeVar("T")
@@ -61,6 +62,15 @@ _UNSENT = (
 def run_parallel(loop: Loop[T], executor: Any, max_pending: int | None, bar: ProgressBar) -> str:
     """Run trials on ``executor`` until a stopping rule fires; return the stop reason."""
     workers = resolve(executor, max_pending, loop.objective)
+    reporting = loop.reporting
+    shared = reporting is None or isinstance(reporting.storage, SQLiteStorage)
+    if not shared and not workers.shares_memory:
+        workers.close()
+        raise ValueError(
+            "optimize: the objective reports intermediate values (it takes a Report), and "
+            "its trials run in other processes, which must share them: give storage= a "
+            "SQLite file (or run them in threads)"
+        )
     runner = _Runner(loop, workers, max_pending or workers.default_slots, bar)
     interrupted = False
     try:
@@ -128,7 +138,9 @@ class _Runner(Generic[T]):
             trials = optimizer.ask(free) if free > 0 else []
         for i, trial in enumerate(trials):
             try:
-                future = self.workers.submit(evaluate, self.loop.objective, trial.value)
+                future = self.workers.submit(
+                    evaluate, self.loop.objective, trial.value, self.loop.reporting, trial.number
+                )
             except BaseException as error:
                 died = self.workers.breaks_pool and self.workers.died(error)
                 self._unsent(trials[i:], died, suspect)

@@ -57,6 +57,8 @@ class Workers:
     deaths: tuple[type[BaseException], ...] = ()
     #: One death fails every pending future of the pool (stdlib process pools).
     breaks_pool: bool = False
+    #: Trials run in this process (threads): they can report to in-memory storage.
+    shares_memory: bool = False
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> cf.Future[Any]:
         return self.executor.submit(fn, *args)
@@ -116,7 +118,8 @@ def resolve(executor: Any, max_pending: int | None, objective: object) -> Worker
     if isinstance(executor, cf.Executor):
         # Thread pools share the objective (nothing is pickled); other executors (loky,
         # mpi4py, ...) have their own rules, which they report per trial.
-        return Workers(executor, False, _pool_size(executor))
+        threads = isinstance(executor, cf.ThreadPoolExecutor)
+        return Workers(executor, False, _pool_size(executor), shares_memory=threads)
     if _is_dask_client(executor):
         return _dask(executor, objective)
     raise TypeError(
@@ -128,7 +131,7 @@ def resolve(executor: Any, max_pending: int | None, objective: object) -> Worker
 def _owned(kind: str, max_pending: int | None, objective: object) -> Workers:
     size = max_pending or os.cpu_count() or 1
     if kind == "threads":
-        return Workers(cf.ThreadPoolExecutor(size), True, size)
+        return Workers(cf.ThreadPoolExecutor(size), True, size, shares_memory=True)
     if kind == "processes":
         check_picklable(objective)  # before any worker process starts
         return Workers(

@@ -92,7 +92,13 @@ class Storage(Protocol):
         ...
 
     def finish_trial(self, study: str, record: TrialRecord) -> None:
-        """Record the final state of trial ``record.number`` (durably, before returning)."""
+        """Record the final state of trial ``record.number`` (durably, before returning).
+        Its intermediate values are the ones reported (``record.intermediate`` is ignored)."""
+        ...
+
+    def report(self, study: str, number: int, step: int | float, value: float) -> None:
+        """Add ``(step, value)`` to the intermediate values of running trial ``number``
+        (durably, before returning); a trial that is no longer running keeps its values."""
         ...
 
     def trials(self, study: str) -> Sequence[TrialRecord]:

@@ -71,7 +71,17 @@ class InMemoryStorage:
             was = trials[record.number].state is TrialState.CANCELLED
             now = record.state is TrialState.CANCELLED
             self._cancelled[study] += int(now) - int(was)
-            trials[record.number] = attrs.evolve(record)
+            reported = trials[record.number].intermediate  # written by report() alone
+            trials[record.number] = attrs.evolve(record, intermediate=reported)
+
+    def report(self, study: str, number: int, step: int | float, value: float) -> None:
+        with self._lock:
+            trials = self._trials[study]
+            record = trials[number]
+            if record.state is TrialState.RUNNING:  # a cancelled trial's late reports are dropped
+                trials[number] = attrs.evolve(
+                    record, intermediate=(*record.intermediate, (step, value))
+                )
 
     def trials(self, study: str) -> Sequence[TrialRecord]:
         with self._lock:

@@ -25,6 +25,7 @@ class TrialState(enum.Enum):
     RUNNING = "running"  #: proposed and being evaluated
     OK = "ok"  #: finished with a finite loss
     FAILED = "failed"  #: the objective raised, returned a non-finite or non-number loss, or died
+    PRUNED = "pruned"  #: stopped by the pruner; its reported values are in ``intermediate``
     CANCELLED = "cancelled"  #: stopped before it finished (Ctrl-C, timeout of the run)
 
     @property
@@ -49,6 +50,10 @@ class ErrorInfo:
         return f"{self.type}: {self.message}" if self.message else self.type
 
 
+#: The values a trial reported as it ran, as (step, value) pairs in the order reported.
+Intermediate = tuple[tuple[int | float, float], ...]
+
+
 @attrs.frozen
 class TrialRecord:
     """A trial as storage keeps it."""
@@ -61,13 +66,16 @@ class TrialRecord:
     loss: float | None = None
     extra: Mapping[str, Any] = attrs.field(factory=dict)
     error: ErrorInfo | None = None
+    intermediate: Intermediate = ()
 
 
 @attrs.frozen
 class Trial(Generic[T_co]):
     """One evaluation: its number, assignment, typed value, state, loss and timing.
 
-    ``value`` is what the objective received (an instance of the space's type).
+    ``value`` is what the objective received (an instance of the space's type);
+    ``intermediate`` holds the (step, value) pairs it reported, in order (a pruned trial has
+    no ``loss``: its last reported value is in there).
     """
 
     number: int
@@ -79,6 +87,12 @@ class Trial(Generic[T_co]):
     loss: float | None = None
     extra: Mapping[str, Any] = attrs.field(factory=dict)
     error: ErrorInfo | None = None
+    intermediate: Intermediate = ()
+
+    @property
+    def last_step(self) -> int | float | None:
+        """The furthest step the trial reported (where a pruned trial stopped), or None."""
+        return max((step for step, _ in self.intermediate), default=None)
 
     @property
     def duration(self) -> float | None:
@@ -98,6 +112,7 @@ class Trial(Generic[T_co]):
             record.loss,
             record.extra,
             record.error,
+            record.intermediate,
         )
 
     def to_record(self) -> TrialRecord:
@@ -110,6 +125,7 @@ class Trial(Generic[T_co]):
             self.loss,
             self.extra,
             self.error,
+            self.intermediate,
         )
 
 

@@ -39,11 +39,17 @@ from typedspace.errors import BudgetExhausted, ResultNotSaved, StorageError
 from typedspace.storage._base import StudyInfo, check_same_space
 from typedspace.storage._owner import Owner, current_owner, is_dead
 from typedspace.storage._records import ErrorInfo, TrialRecord, TrialState
-from typedspace.storage._sqlite_file import STATES, bad_state, connect, read_only_media
+from typedspace.storage._sqlite_file import (
+    STATES,
+    bad_state,
+    connect,
+    read_only_media,
+    schema_version,
+)
 
 _TRIAL_COLUMNS = (
     "number, state, assignment, started, finished, loss, extra, "
-    "error_type, error_message, error_traceback, seq"
+    "error_type, error_message, error_traceback, intermediate, seq"
 )
 
 
@@ -111,6 +117,19 @@ class SQLiteStorage:
         )
         self._lock = threading.RLock()
         self._conn = self._connect()
+        # A file of schema version 1 opened read-only is not migrated: it has no reports.
+        self._columns = _TRIAL_COLUMNS
+        if schema_version(self._conn) < 2:
+            self._columns = _TRIAL_COLUMNS.replace("intermediate", "'[]'")
+        # What a worker process needs to open the same file again (see __reduce__).
+        self._arguments = {
+            "read_only": read_only,
+            "timeout": timeout,
+            "result_timeout": result_timeout,
+            "synchronous": synchronous,
+            "heartbeat_interval": heartbeat_interval,
+            "stale_after": stale_after,
+        }
         # Close at exit too: a cleanly closed database folds its -wal file back and removes it.
         weakref.finalize(self, _close, self._lock, self._conn)
         self._pid = os.getpid()
@@ -124,6 +143,11 @@ class SQLiteStorage:
 
     def __repr__(self) -> str:
         return f"SQLiteStorage({str(self.path)!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Sent to a worker process (a trial's reports), it opens the same file there, once
+        # per process: a connection cannot cross processes.
+        return (_reopen, (str(self.path), tuple(sorted(self._arguments.items()))))
 
     @property
     def read_only(self) -> bool:
@@ -251,7 +275,20 @@ class SQLiteStorage:
         )
 
     def _trial_record(self, row: Sequence[Any], study: str) -> TrialRecord:
-        number, state, assignment, started, finished, loss, extra, etype, message, tb, seq = row
+        (
+            number,
+            state,
+            assignment,
+            started,
+            finished,
+            loss,
+            extra,
+            etype,
+            message,
+            tb,
+            steps,
+            seq,
+        ) = row
         where = f"{self.path}, study {study!r}, trial {number}"
         if not isinstance(number, int) or not isinstance(seq, int):
             raise StorageError(f"{where}: its number and seq are {number!r}, {seq!r}, not integers")
@@ -270,6 +307,7 @@ class SQLiteStorage:
             _number(loss, "loss", where, optional=True),
             _json_object(extra, "extra", where),
             error,
+            _intermediate(steps, where),
         )
 
     # -- studies -----------------------------------------------------------------------------
@@ -406,6 +444,31 @@ class SQLiteStorage:
             error.add_note(lost)
             raise
 
+    def report(self, study: str, number: int, step: int | float, value: float) -> None:
+        """Add ``(step, value)`` to running trial ``number``'s intermediate values, waiting
+        for the write lock as for a result (``result_timeout``)."""
+
+        def append(conn: sqlite3.Connection) -> None:
+            sid = self._study_id(conn, study)
+            row = conn.execute(
+                "SELECT intermediate FROM trials WHERE study_id = ? AND number = ? "
+                "AND state = 'running'",
+                (sid, number),
+            ).fetchone()
+            if row is None:
+                return  # finished meanwhile (cancelled by its run): it keeps what it has
+            pairs = json.loads(row[0])
+            pairs.append([step, value])
+            conn.execute(
+                "UPDATE trials SET intermediate = ?, seq = ? WHERE study_id = ? AND number = ?",
+                (json.dumps(pairs), self._next_seq(conn, sid), sid, number),
+            )
+
+        try:
+            self._write_patiently(append, self.result_timeout)
+        except sqlite3.DatabaseError as failure:
+            raise self._error(failure, study) from failure
+
     def trials(self, study: str) -> Sequence[TrialRecord]:
         with self._reading(study) as conn:
             sid = self._study_id(conn, study)
@@ -414,7 +477,7 @@ class SQLiteStorage:
             if stamp == cache.stamp:
                 return cast(list[TrialRecord], list(cache.records))
             rows = conn.execute(
-                f"SELECT {_TRIAL_COLUMNS} FROM trials WHERE study_id = ? AND seq > ?",
+                f"SELECT {self._columns} FROM trials WHERE study_id = ? AND seq > ?",
                 (sid, cache.seq),
             ).fetchall()
             for row in rows:
@@ -475,7 +538,7 @@ class SQLiteStorage:
                 ).rowcount
                 if changed:
                     row = conn.execute(
-                        f"SELECT {_TRIAL_COLUMNS} FROM trials WHERE study_id = ? AND number = ?",
+                        f"SELECT {self._columns} FROM trials WHERE study_id = ? AND number = ?",
                         (sid, number),
                     ).fetchone()
                     claimed.append(self._trial_record(row, study))
@@ -506,6 +569,12 @@ class SQLiteStorage:
                         )
                 except StorageError:
                     pass  # a missed beat is harmless: the next one comes soon
+
+
+@functools.cache
+def _reopen(path: str, arguments: tuple[tuple[str, Any], ...]) -> SQLiteStorage:
+    """The storage of ``path`` in this process, opened once (see ``__reduce__``)."""
+    return SQLiteStorage(path, create=False, **dict(arguments))
 
 
 def _close(lock: threading.RLock, conn: sqlite3.Connection) -> None:
@@ -584,6 +653,23 @@ def _number(value: object, what: str, where: str, *, optional: bool = False) -> 
     ):
         return value
     raise StorageError(f"{where}: {what} is {value!r}, not a number")
+
+
+def _intermediate(text: object, where: str) -> tuple[tuple[int | float, float], ...]:
+    """The [step, value] pairs stored as ``text`` in a row."""
+    try:
+        pairs = json.loads(text) if isinstance(text, str | bytes) else None
+    except (TypeError, ValueError):
+        pairs = None
+    if not isinstance(pairs, list) or not all(
+        isinstance(p, list) and len(p) == 2 and all(_is_number(x) for x in p) for p in pairs
+    ):
+        raise StorageError(f"{where}: intermediate is {text!r}, not a list of [step, value]")
+    return tuple((step, float(value)) for step, value in pairs)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _json_object(text: object, what: str, where: str) -> dict[str, Any]:

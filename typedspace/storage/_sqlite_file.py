@@ -27,10 +27,11 @@ from typedspace.storage._records import TrialState
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 APPLICATION_ID = int.from_bytes(b"tysp", "big")
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Trial numbers are dense per study (0, 1, 2 ...): a trial row is never deleted, so the
-# number of trials is the next number.  ``seq`` increases with every write of a trial row of
+# number of trials is the next number.  ``intermediate`` holds the values a trial reported as
+# it ran, a JSON list of [step, value] pairs.  Version 2 added it and the state 'pruned'.  ``seq`` increases with every write of a trial row of
 # the study, so a reader fetches only the rows changed since its last read.  Few indexes: each
 # one costs a page write per commit.
 SCHEMA = """
@@ -49,7 +50,7 @@ CREATE TABLE trials (
     study_id INTEGER NOT NULL REFERENCES studies(id),
     number INTEGER NOT NULL,
     seq INTEGER NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('running', 'ok', 'failed', 'cancelled')),
+    state TEXT NOT NULL CHECK (state IN ('running', 'ok', 'failed', 'pruned', 'cancelled')),
     assignment TEXT NOT NULL,
     started REAL NOT NULL,
     finished REAL,
@@ -62,6 +63,7 @@ CREATE TABLE trials (
     owner_pid INTEGER NOT NULL,
     owner_start INTEGER,
     heartbeat REAL NOT NULL,
+    intermediate TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (study_id, number)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX trials_by_seq ON trials (study_id, seq);
@@ -192,6 +194,46 @@ def create_schema(conn: sqlite3.Connection) -> None:
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
+def schema_version(conn: sqlite3.Connection) -> int:
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    return version
+
+
+#: Version 1 -> 2: the trials table gains ``intermediate`` and the state 'pruned'.  SQLite
+#: cannot change a CHECK constraint in place, so the table is rebuilt (rows copied as they are).
+_MIGRATE_1_TO_2 = """
+ALTER TABLE trials RENAME TO trials_v1;
+DROP INDEX trials_by_seq;
+DROP INDEX trials_cancelled;
+{trials}
+INSERT INTO trials (study_id, number, seq, state, assignment, started, finished, loss, extra,
+    error_type, error_message, error_traceback, owner_host, owner_pid, owner_start, heartbeat)
+SELECT study_id, number, seq, state, assignment, started, finished, loss, extra,
+    error_type, error_message, error_traceback, owner_host, owner_pid, owner_start, heartbeat
+FROM trials_v1;
+DROP TABLE trials_v1;
+{indexes}
+PRAGMA user_version = 2
+"""
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring a database written by an older typedspace to ``SCHEMA_VERSION``, in one write
+    transaction (another process may have done it meanwhile: then nothing is done)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if schema_version(conn) == 1:
+            trials = SCHEMA[SCHEMA.index("CREATE TABLE trials") : SCHEMA.index("CREATE UNIQUE")]
+            indexes = SCHEMA[SCHEMA.index("CREATE UNIQUE") :]
+            for statement in _MIGRATE_1_TO_2.format(trials=trials, indexes=indexes).split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
 def read_only_media(path: Path) -> bool:
     """Whether the existing file ``path`` must not be written: it or its directory is not
     writable (read-only mount, permissions, ``chattr +i``), or is marked read-only (no write
@@ -263,6 +305,8 @@ def connect(
                 raise
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute(f"PRAGMA synchronous = {synchronous}")
+        if schema_version(conn) < SCHEMA_VERSION:
+            migrate(conn)
     except sqlite3.DatabaseError as error:
         conn.close()
         raise StorageError(f"{path} cannot be used as a typedspace database: {error}") from error

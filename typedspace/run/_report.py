@@ -1,0 +1,138 @@
+"""Intermediate values: what a two-argument objective reports as it runs, and the pruner's
+answer.
+
+``report(step, value)`` writes the value to the study's storage at once (a crash keeps it),
+then asks the study's pruner, with the curves of every trial of the study, whether to go on;
+if not, it raises ``TrialPruned``, which ends the objective and records the trial as PRUNED.
+A process-pool or Dask worker does the same through its own connection to the study's
+SQLite file, so a decision uses every trial whichever process ran it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import attrs
+
+from typedspace.errors import InvalidLoss, TrialPruned
+from typedspace.nodes._base import check_number, shown
+from typedspace.pruners import Curve, Pruner, Status, Step
+from typedspace.storage import Storage
+from typedspace.storage._records import TrialRecord, TrialState
+
+_STATUS = {
+    TrialState.RUNNING: Status.RUNNING,
+    TrialState.OK: Status.COMPLETE,
+    TrialState.PRUNED: Status.PRUNED,
+    TrialState.FAILED: Status.FAILED,
+    TrialState.CANCELLED: Status.FAILED,
+}
+
+
+def curve_of(record: TrialRecord) -> Curve:
+    """What a pruner sees of a trial."""
+    steps = tuple(step for step, _ in record.intermediate)
+    values = tuple(value for _, value in record.intermediate)
+    return Curve(record.number, _STATUS[record.state], steps, values, record.loss)
+
+
+def furthest(intermediate: Sequence[tuple[Step, float]]) -> tuple[Step, float]:
+    """The (step, value) of the furthest step reported ((0, inf) if none: pruned at once)."""
+    return max(intermediate, key=lambda pair: pair[0], default=(0, math.inf))
+
+
+def prune_decision(pruner: Pruner | None, number: int, records: Sequence[TrialRecord]) -> bool:
+    """Whether ``pruner`` stops trial ``number``, given every trial of the study."""
+    if pruner is None:
+        return False
+    curves = [curve_of(r) for r in records]
+    return bool(pruner.prune(curves[number], curves))
+
+
+def check_step(step: object) -> Step:
+    """A step is a finite int or float (numpy's accepted); ints stay ints."""
+    if isinstance(step, bool):
+        raise TypeError(f"report: step must be an int or a float, got {step!r}")
+    if hasattr(step, "item") and not isinstance(step, int | float):
+        step = step.item()  # numpy scalars
+    if isinstance(step, int):
+        return step
+    return check_number("report", "step", step)
+
+
+@attrs.frozen
+class Reporting:
+    """Where a trial's reports go: the study's storage (picklable when it is a SQLite file,
+    for workers in other processes) and its pruner."""
+
+    storage: Storage
+    study: str
+    pruner: Pruner | None
+
+
+class Report:
+    """Handed to an objective that takes a second argument: ``report(step, value)`` after each
+    epoch, fold or budget step.
+
+    >>> from typedspace import Uniform, optimize
+    >>> from typedspace.pruners import MedianPruner
+    >>> def objective(x: float, trial: Report) -> float:
+    ...     for epoch in range(10):
+    ...         loss = x / (epoch + 1)
+    ...         trial.report(epoch, loss)  # raises TrialPruned when the pruner says stop
+    ...     return loss
+    >>> result = optimize(objective, Uniform(0.0, 1.0), pruner=MedianPruner(), max_evals=30,
+    ...                   seed=0)
+    >>> len(result.trials), len(result.pruned) > 0
+    (30, True)
+    """
+
+    def __init__(self, reporting: Reporting, number: int) -> None:
+        self._reporting = reporting
+        #: The number of the trial being evaluated.
+        self.number = number
+        self._steps: set[Step] = set()
+
+    def __repr__(self) -> str:
+        return f"Report(study={self._reporting.study!r}, trial={self.number})"
+
+    def report(self, step: int | float, value: float) -> None:
+        """Keep ``value`` (the loss so far) at ``step``; raises ``TrialPruned`` if the study's
+        pruner stops the trial here.  Each step is reported once per trial; a non-finite value
+        fails the trial (``InvalidLoss``), as a non-finite final loss does."""
+        step = check_step(step)
+        if step in self._steps:
+            raise ValueError(f"report: step {step!r} was already reported for trial {self.number}")
+        try:
+            loss = check_number("report", f"the value at step {step!r}", value)
+        except ValueError:
+            raise InvalidLoss(
+                f"trial {self.number} reported a non-finite value ({shown(value)}) at step {step!r}"
+            ) from None
+        except TypeError as error:
+            raise TypeError(f"{error}: report the loss so far, a float") from None
+        self._steps.add(step)
+        reporting = self._reporting
+        reporting.storage.report(reporting.study, self.number, step, loss)
+        records = reporting.storage.trials(reporting.study)
+        if prune_decision(reporting.pruner, self.number, records):
+            raise TrialPruned(
+                f"trial {self.number} pruned at step {step!r} by {reporting.pruner!r}"
+            )
+
+
+def takes_report(objective: Callable[..., Any]) -> bool:
+    """Whether ``objective`` takes a second positional argument (the ``Report``)."""
+    try:
+        parameters = list(inspect.signature(objective).parameters.values())
+    except (TypeError, ValueError):  # some builtins have no signature: one argument
+        return False
+    positional = [
+        p
+        for p in parameters
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
+    ]
+    return len(positional) >= 2
