@@ -49,3 +49,16 @@ def test_min_rel_delta_is_relative_to_the_best_loss_magnitude(last: float, stops
     assert _rule_on([-98.0, -50.0, last], rule) is stops
     # An absolute margin of 0.1 calls each of these an improvement.
     assert not _rule_on([-98.0, -50.0, last], NoImprovement(patience=2, min_delta=0.1))
+
+
+def test_pruned_trials_count_as_trials_without_improvement() -> None:
+    from typedspace import Optimizer, TrialPruned
+
+    opt = Optimizer(Uniform(0.0, 1.0), RandomSearch(), seed=0)
+    opt.tell(opt.ask(), 0.5)
+    for _ in range(3):
+        trial = opt.ask()
+        opt.report(trial, 1, 0.9)
+        opt.tell(trial, TrialPruned())
+    assert NoImprovement(patience=3)(opt.trials)
+    assert not NoImprovement(patience=4)(opt.trials)

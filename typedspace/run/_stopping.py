@@ -35,7 +35,8 @@ class NoImprovement:
     min_rel_delta: float = attrs.field(default=0.0, validator=attrs.validators.ge(0.0))
 
     def __call__(self, trials: Sequence[Trial[Any]], /) -> bool:
-        finished = [t for t in trials if t.state in (TrialState.OK, TrialState.FAILED)]
+        # Failed and pruned trials count as trials without improvement.
+        finished = [t for t in trials if t.state in _COUNTED]
         if len(finished) <= self.patience:
             return False
         best_before = _best_loss(finished[: -self.patience])
@@ -44,6 +45,9 @@ class NoImprovement:
             return False
         margin = max(self.min_delta, self.min_rel_delta * abs(best_before))
         return best_recent is None or best_recent >= best_before - margin
+
+
+_COUNTED = (TrialState.OK, TrialState.FAILED, TrialState.PRUNED)
 
 
 def _best_loss(trials: Sequence[Trial[Any]]) -> float | None:
