@@ -1,11 +1,20 @@
-"""Parzen estimators: normalized densities, samples in bounds, presorted = sorted bandwidths."""
+"""Parzen estimators: normalized densities, samples in bounds, presorted = sorted bandwidths,
+the incrementally kept subset model = a refit."""
 
 from __future__ import annotations
 
 import numpy as np
 from scipy import stats
+from scipy.special import logsumexp
 
-from typedspace.algorithms._parzen import Axes, AxisOrder, Mixture, bandwidths, sorted_bandwidths
+from typedspace.algorithms._parzen import (
+    Axes,
+    AxisOrder,
+    Mixture,
+    SubsetMixture,
+    bandwidths,
+    sorted_bandwidths,
+)
 
 BOUNDED = Axes.of(low=[0.0], high=[1.0], prior_mu=[0.5], prior_sigma=[1.0], categorical=[[1, 3]])
 
@@ -86,3 +95,73 @@ def test_one_blas_thread_limits_and_restores() -> None:
     with one_blas_thread():
         assert blas_threads() == [1] * len(before)
     assert blas_threads() == before
+
+
+def refit(
+    axes: Axes, z: np.ndarray, cats: np.ndarray, prior_weight: float, min_fraction: float = 0.03
+) -> Mixture:
+    """``Mixture.fit`` with equal values in row order (SubsetMixture's order for ties)."""
+    points = np.ascontiguousarray(z.T)
+    order = np.argsort(points, axis=1, kind="stable")
+    presorted = (np.take_along_axis(points, order, axis=1), order)
+    return Mixture.fit(
+        axes, z, cats, prior_weight=prior_weight, min_fraction=min_fraction, presorted=presorted
+    )
+
+
+def test_subset_mixture_equals_a_refit_as_rows_join_and_leave() -> None:
+    # Quantized axes (ties between rows, and between rows and extra observations), an
+    # unbounded one, two categorical axes, single changes and mass changes (a refit), from
+    # 0 members up, extra observations (the constant liar's) or none.
+    axes = Axes.of(
+        low=[0.0, -np.inf, -2.0],
+        high=[1.0, np.inf, 3.0],
+        prior_mu=[0.5, 1.0, 0.5],
+        prior_sigma=[1.0, 2.0, 5.0],
+        categorical=[[1, 2, 3], [1, 1]],
+    )
+    rng = np.random.default_rng(0)
+
+    def draw(m: int) -> tuple[np.ndarray, np.ndarray]:
+        z = np.column_stack(
+            [np.round(rng.random(m), 1), rng.normal(1, 2, m), np.round(rng.uniform(-2, 3, m), 2)]
+        )
+        return z, np.column_stack([rng.integers(0, 3, m), rng.integers(0, 2, m)])
+
+    order = AxisOrder(3)
+    subset = SubsetMixture(axes, order, min_fraction=0.03)
+    z, cats = np.empty((0, 3)), np.empty((0, 2), dtype=np.int64)
+    members = np.zeros(0, dtype=bool)
+    for _ in range(300):
+        row, row_cats = draw(1)
+        order.insert(row[0])
+        z, cats = np.concatenate([z, row]), np.concatenate([cats, row_cats])
+        members = np.append(members, rng.random() < 0.9)
+        flips = rng.integers(
+            0, len(members), rng.choice([0, 1, 2, 3, 40], p=[0.3, 0.3, 0.2, 0.15, 0.05])
+        )
+        members[flips] = ~members[flips]
+        subset.sync(z, cats, members)
+        extra, extra_cats = draw(int(rng.integers(0, 4)))
+        if len(extra) and rng.random() < 0.5:
+            extra[0] = z[rng.integers(len(z))]  # equal to a row on every axis
+        model = subset.model(extra, extra_cats, prior_weight=0.7)
+        expected = refit(
+            axes,
+            np.concatenate([z[members], extra]),
+            np.concatenate([cats[members], extra_cats]),
+            0.7,
+        )
+        points, options = draw(24)
+        points[:5] = z[rng.integers(len(z), size=5)]  # on kernels' centers
+        # In float64, so that only the kernels' own rounding shows.
+        np.testing.assert_allclose(
+            logsumexp(np.concatenate(model.log_terms(points, options), axis=1), axis=1),
+            logsumexp(expected.log_terms(points, options), axis=1),
+            rtol=0,
+            atol=1e-9,
+        )
+        # log_pdf sums in float32, as Mixture's.
+        np.testing.assert_allclose(
+            model.log_pdf(points, options), expected.log_pdf(points, options), rtol=0, atol=1e-5
+        )

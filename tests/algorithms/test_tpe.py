@@ -8,8 +8,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from scipy.special import logsumexp
 
+import typedspace.algorithms._tpe as tpe_module
 from tests.algorithms._loop import best, run, tell_all
+from tests.algorithms.test_parzen import refit
 from typedspace import (
     Choice,
     Cond,
@@ -24,6 +27,8 @@ from typedspace import (
     flatten,
 )
 from typedspace.algorithms import TPE, RandomSearch
+from typedspace.algorithms._parzen import SubsetModel
+from typedspace.algorithms._tpe import TPEProposer, _Group
 from typedspace.backends._table import NumericParam
 from typedspace.distributions import Beta, BoundedPoisson
 
@@ -318,3 +323,64 @@ def test_model_proposals_run_on_one_blas_thread(monkeypatch: pytest.MonkeyPatch)
         proposer.tell(number, {"x": number / 10, "y": 0.5}, float(number))
     proposer.propose(2, [])
     assert seen and all(threads and set(threads) == {1} for threads in seen)
+
+
+@pytest.mark.parametrize(
+    ("multivariate", "split_per_group", "evals"),
+    [(True, True, 60), (True, False, 60), (False, True, 120)],
+)
+def test_the_kept_bad_model_equals_a_refit(
+    monkeypatch: pytest.MonkeyPatch, multivariate: bool, split_per_group: bool, evals: int
+) -> None:
+    # Kept from the first bad trial on, so that a short study exercises it: conditional
+    # groups, categorical, integer and quantized parameters, batches with lies, trials moving
+    # between good and bad; each parameter alone, kept only from 98 bad trials on (the floor).
+    monkeypatch.setattr(tpe_module, "KEEP_BAD_MODEL_FROM", 1)
+    bad_model = TPEProposer._bad_model
+    kept = 0
+
+    def checked(self: TPEProposer, group: _Group, good: Any, lies: list[tuple[Any, Any]]) -> Any:
+        nonlocal kept
+        model = bad_model(self, group, good, lies)
+        if isinstance(model, SubsetModel):
+            kept += 1
+            z = np.concatenate([group.z[: group.size][~good], *[[lie[0]] for lie in lies]])
+            cats = np.concatenate(
+                [group.cats[: group.size][~good], *[[lie[1]] for lie in lies]]
+            ).astype(np.int64)
+            expected = refit(group.axes, z, cats, 1.0, self.min_bandwidth)
+            points, options = expected.sample(np.random.default_rng(kept), 16)
+            np.testing.assert_allclose(
+                logsumexp(np.concatenate(model.log_terms(points, options), axis=1), axis=1),
+                logsumexp(expected.log_terms(points, options), axis=1),
+                rtol=0,
+                atol=1e-9,
+            )
+        return model
+
+    monkeypatch.setattr(TPEProposer, "_bad_model", checked)
+    flat = flatten(EVERY_LEAF)
+    settings = TPE(multivariate=multivariate, split_per_group=split_per_group)
+    proposer = settings.start(flat.table, np.random.default_rng(0))
+    number = 0
+    while number < evals:
+        pending = flat.table.sample_assignments(np.random.default_rng(number), 1)
+        for point in proposer.propose(3, pending):
+            proposer.tell(number, point, smooth_loss(flat.decode(point)))
+            number += 1
+    assert kept > 30
+
+
+def test_the_good_trials_are_the_first_of_a_stable_sort() -> None:
+    # _best selects in linear time; ties at the threshold go to the earliest trials.
+    table = flatten({"x": Uniform(0.0, 1.0)}).table
+    rng = np.random.default_rng(0)
+    for gamma, max_below in [(0.1, 25), (0.5, 1000), (1.0, 3)]:
+        proposer = TPE(gamma=gamma, max_below=max_below).start(table, rng)
+        for n in [0, 1, 2, 7, 30, 300]:
+            losses = rng.integers(0, 5, n).astype(float)  # many ties
+            losses[rng.random(n) < 0.1] = -np.inf
+            n_good = min(math.ceil(gamma * n), max_below)
+            expected = np.zeros(n, dtype=bool)
+            expected[np.argsort(losses, kind="stable")[:n_good]] = True
+            assert proposer._best(losses).tolist() == expected.tolist()

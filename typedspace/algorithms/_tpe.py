@@ -23,6 +23,8 @@ from typedspace.algorithms._parzen import (
     FloatArray,
     IntArray,
     Mixture,
+    SubsetMixture,
+    SubsetModel,
     one_blas_thread,
 )
 from typedspace.backends._table import (
@@ -130,6 +132,14 @@ class TPE:
         return TPEProposer(self, table, rng)
 
 
+#: From this many bad trials on, a group's bad model is kept up to date between proposals
+#: (``SubsetMixture``) instead of refitted: a few rows' kernels change per proposal, not all
+#: of them (at 10,000 trials, 2 ms per proposal instead of 15).  Below, a refit costs less
+#: than the bookkeeping.  The kept model is the refit one to rounding (1e-12 on its
+#: log-density), so proposals differ only where two candidates' scores tie to rounding.
+KEEP_BAD_MODEL_FROM = 500
+
+
 def _axes(params: Sequence[Param]) -> Axes:
     numeric = [p for p in params if isinstance(p, NumericParam)]
     return Axes.of(
@@ -156,6 +166,7 @@ class _Group:
         self.trial = np.empty(16, dtype=np.int64)
         self.size = 0
         self.order = AxisOrder(len(self.numeric))
+        self.bad: SubsetMixture | None = None  # the kept bad model, once there is one
 
     def is_active(self, assignment: Assignment) -> bool:
         return holds(self.condition, assignment)
@@ -257,8 +268,14 @@ class TPEProposer:
     def _best(self, losses: FloatArray) -> npt.NDArray[np.bool_]:
         """Which of ``losses`` are "good": the ``min(ceil(gamma * n), max_below)`` lowest."""
         n_good = min(math.ceil(self.settings.gamma * len(losses)), self.settings.max_below)
-        good = np.zeros(len(losses), dtype=bool)
-        good[np.argsort(losses, kind="stable")[:n_good]] = True
+        if n_good >= len(losses):
+            return np.ones(len(losses), dtype=bool)
+        # The first n_good of a stable sort, in linear time (a sort cost 1 ms at 10,000
+        # trials): those below the n_good-th smallest loss, then the earliest equal to it.
+        threshold = np.partition(losses, n_good - 1)[n_good - 1]
+        good: npt.NDArray[np.bool_] = losses < threshold
+        ties = np.flatnonzero(losses == threshold)
+        good[ties[: n_good - int(np.count_nonzero(good))]] = True
         return good
 
     def _lie(self, lies: list[list[tuple[FloatArray, IntArray]]], assignment: Assignment) -> None:
@@ -280,19 +297,45 @@ class TPEProposer:
         else:
             good = below[rows]
         z, cats = group.z[: group.size], group.cats[: group.size]
+        l_model = self._fit(group, z[good], cats[good])
+        g_model = self._bad_model(group, good, lies)
+        candidates, options = l_model.sample(self.rng, self.settings.n_candidates)
+        candidates = group.snap(candidates)
+        score = l_model.log_pdf(candidates, options) - g_model.log_pdf(candidates, options)
+        best = int(np.argmax(score))
+        return candidates[best], options[best]
+
+    def _bad_model(
+        self,
+        group: _Group,
+        good: npt.NDArray[np.bool_],
+        lies: list[tuple[FloatArray, IntArray]],
+    ) -> Mixture | SubsetModel:
+        """The estimator g of the group's bad trials and ``lies``."""
+        z, cats = group.z[: group.size], group.cats[: group.size]
+        n_bad = group.size - int(np.count_nonzero(good))
+        # The kept model's floor on bandwidths is fixed at min_bandwidth: it is exact once
+        # the floor max(min_bandwidth, (n + 2) ** -exponent) has come down to that (with the
+        # defaults, from 4 bad trials jointly, 98 alone); lies only add observations.
+        if (
+            n_bad >= KEEP_BAD_MODEL_FROM
+            and (n_bad + 2.0) ** -self.bandwidth_exponent <= self.min_bandwidth
+        ):
+            if group.bad is None:
+                group.bad = SubsetMixture(group.axes, group.order, self.min_bandwidth)
+            group.bad.sync(z, cats, ~good)
+            lie_z = np.array([lie[0] for lie in lies]).reshape(len(lies), len(group.numeric))
+            lie_cats = np.array([lie[1] for lie in lies], dtype=np.int64).reshape(
+                len(lies), len(group.categorical)
+            )
+            return group.bad.model(lie_z, lie_cats, prior_weight=self.settings.prior_weight)
         bad_z, bad_cats = z[~good], cats[~good]
         # The bad model is the big one: its rows come presorted, unless lies join them.
         presorted = None if lies else group.order.subset(~good)
         if lies:
             bad_z = np.concatenate([bad_z, np.array([lie[0] for lie in lies])])
             bad_cats = np.concatenate([bad_cats, np.array([lie[1] for lie in lies])])
-        l_model = self._fit(group, z[good], cats[good])
-        g_model = self._fit(group, bad_z, bad_cats, presorted)
-        candidates, options = l_model.sample(self.rng, self.settings.n_candidates)
-        candidates = group.snap(candidates)
-        score = l_model.log_pdf(candidates, options) - g_model.log_pdf(candidates, options)
-        best = int(np.argmax(score))
-        return candidates[best], options[best]
+        return self._fit(group, bad_z, bad_cats, presorted)
 
     def _fit(
         self,
