@@ -11,10 +11,10 @@ from typedspace.algorithms._parzen import (
     Axes,
     AxisOrder,
     Mixture,
-    SubsetMixture,
     bandwidths,
     sorted_bandwidths,
 )
+from typedspace.algorithms._subset import SubsetMixture
 
 BOUNDED = Axes.of(low=[0.0], high=[1.0], prior_mu=[0.5], prior_sigma=[1.0], categorical=[[1, 3]])
 

@@ -27,7 +27,7 @@ from typedspace import (
     flatten,
 )
 from typedspace.algorithms import TPE, RandomSearch
-from typedspace.algorithms._parzen import SubsetModel
+from typedspace.algorithms._subset import SubsetModel
 from typedspace.algorithms._tpe import TPEProposer, _Group
 from typedspace.backends._table import NumericParam
 from typedspace.distributions import Beta, BoundedPoisson

@@ -23,10 +23,9 @@ from typedspace.algorithms._parzen import (
     FloatArray,
     IntArray,
     Mixture,
-    SubsetMixture,
-    SubsetModel,
     one_blas_thread,
 )
+from typedspace.algorithms._subset import SubsetMixture, SubsetModel
 from typedspace.backends._table import (
     Assignment,
     CategoricalParam,
