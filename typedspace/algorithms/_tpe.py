@@ -222,18 +222,42 @@ class TPEProposer:
         joint = settings.multivariate
         self.min_bandwidth = settings.min_bandwidth or (0.03 if joint else 0.01)
         self.bandwidth_exponent = settings.bandwidth_exponent or (2.0 if joint else 1.0)
+        # Per finished trial: its loss (inf for a pruned trial), and for a pruned trial the
+        # step where it stopped and its value there (to rank pruned trials among themselves).
         self.losses = np.empty(64)
+        self.steps = np.empty(64)
+        self.values = np.empty(64)
         self.n_finished = 0
         self._told: set[int] = set()
 
     def tell(self, number: int, assignment: Assignment, loss: float | None) -> None:
         # Failed trials carry no loss to rank; like Hyperopt and Optuna, TPE leaves them out.
-        if number in self._told or loss is None or math.isnan(loss):
+        if loss is None or math.isnan(loss):
+            return
+        self._add(number, assignment, loss, math.nan, math.nan)
+
+    def tell_pruned(
+        self, number: int, assignment: Assignment, step: int | float, value: float
+    ) -> None:
+        """A pruned trial is evidence: it ranks below every completed trial, and among pruned
+        trials the one that went further ranks higher, then the one with the lower value
+        there (as Optuna's TPE ranks them).  It is "good" only when fewer trials completed
+        than the good set holds; otherwise it is one more bad observation."""
+        self._add(number, assignment, math.inf, float(step), value)
+
+    def _add(
+        self, number: int, assignment: Assignment, loss: float, step: float, value: float
+    ) -> None:
+        if number in self._told:
             return
         self._told.add(number)
         if self.n_finished == len(self.losses):
-            self.losses = np.concatenate([self.losses, np.empty_like(self.losses)])
-        self.losses[self.n_finished] = loss
+            grow = len(self.losses)
+            self.losses = np.concatenate([self.losses, np.empty(grow)])
+            self.steps = np.concatenate([self.steps, np.empty(grow)])
+            self.values = np.concatenate([self.values, np.empty(grow)])
+        row = self.n_finished
+        self.losses[row], self.steps[row], self.values[row] = loss, step, value
         for group in self.groups:
             if group.is_active(assignment):
                 group.append(*group.encode(assignment), self.n_finished)
@@ -246,7 +270,7 @@ class TPEProposer:
             return self._propose(n, pending)
 
     def _propose(self, n: int, pending: Sequence[Assignment]) -> list[dict[str, float | int]]:
-        below = self._best(self.losses[: self.n_finished])
+        below = self._best(np.arange(self.n_finished))
         # The constant liar: running trials join the bad observations of their groups.
         lies: list[list[tuple[FloatArray, IntArray]]] = [[] for _ in self.groups]
         if self.settings.constant_liar:
@@ -264,11 +288,20 @@ class TPEProposer:
                 self._lie(lies, proposal)
         return proposals
 
-    def _best(self, losses: FloatArray) -> npt.NDArray[np.bool_]:
-        """Which of ``losses`` are "good": the ``min(ceil(gamma * n), max_below)`` lowest."""
+    def _best(self, rows: IntArray) -> npt.NDArray[np.bool_]:
+        """Which of the finished trials ``rows`` are "good": the
+        ``min(ceil(gamma * n), max_below)`` best (see ``tell_pruned`` for pruned trials)."""
+        losses = self.losses[rows]
         n_good = min(math.ceil(self.settings.gamma * len(losses)), self.settings.max_below)
         if n_good >= len(losses):
             return np.ones(len(losses), dtype=bool)
+        complete = np.isfinite(losses)
+        n_complete = int(np.count_nonzero(complete))
+        if n_complete < n_good:  # all completed trials, then the best pruned ones
+            pruned = np.flatnonzero(~complete)
+            order = np.lexsort((self.values[rows][pruned], -self.steps[rows][pruned]))
+            complete[pruned[order[: n_good - n_complete]]] = True
+            return complete
         # The first n_good of a stable sort, in linear time (a sort cost 1 ms at 10,000
         # trials): those below the n_good-th smallest loss, then the earliest equal to it.
         threshold = np.partition(losses, n_good - 1)[n_good - 1]
@@ -292,7 +325,7 @@ class TPEProposer:
         rows = group.trial[: group.size]
         # A group active in every trial has the global split; only the others need their own.
         if self.settings.split_per_group and group.size < self.n_finished:
-            good = self._best(self.losses[rows])
+            good = self._best(rows)
         else:
             good = below[rows]
         z, cats = group.z[: group.size], group.cats[: group.size]
