@@ -129,6 +129,17 @@ MAPS: list[ErrorCase] = [
 
 DUPLICATE_NAMES: list[ErrorCase] = [
     (
+        # It used to fail only when first sampled (issue 12).
+        lambda: Dict({"a.b": Uniform(0.0, 1.0), "a": {"b": Uniform(0.0, 1.0)}}),
+        ValueError,
+        r"Dict: the key path 'a\.b' is spelt twice",
+    ),
+    (
+        lambda: Dict({"a": {"b": {"c": Choice(1, 2)}}, "x": 1, "a.b": {"c": IntUniform(1, 2)}}),
+        ValueError,
+        r"Dict: the key path 'a\.b\.c' is spelt twice",
+    ),
+    (
         lambda: Dict({"a": Uniform(0.0, 1.0, name="lr"), "b": LogUniform(1e-3, 1.0, name="lr")}),
         ValueError,
         r"Dict.*duplicate parameter name 'lr'",
@@ -456,3 +467,12 @@ def test_a_record_class_where_a_space_is_expected_names_space_of() -> None:
         with pytest.raises(TypeError, match=re.escape(message)):
             use(cast(Any, Config))  # mypy rejects it too: a class is not a Space
     assert sample(space_of(Config), seed=0).n in (1, 2, 3)
+
+
+def test_dotted_keys_that_spell_no_other_parameter_are_fine() -> None:
+    # Constants are no parameters, and different paths do not clash.
+    assert Dict({"a.b": 1, "a": {"b": 2}}).key_paths == frozenset()
+    assert Dict({"a.b": Uniform(0.0, 1.0), "a": {"c": Uniform(0.0, 1.0)}}).key_paths == {
+        "a.b",
+        "a.c",
+    }

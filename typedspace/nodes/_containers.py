@@ -182,6 +182,8 @@ class Dict(Space[dict[str, Any]]):
     items: tuple[tuple[str, Space[Any]], ...]
     explicit_names: frozenset[str] = attrs.field(eq=False, repr=False)
     cached_hash: int = attrs.field(eq=False, repr=False)
+    #: The dotted paths of its keys through nested dicts ("a.b" for {"a": {"b": ...}}).
+    key_paths: frozenset[str] = attrs.field(eq=False, repr=False)
 
     def __hash__(self) -> int:
         return self.cached_hash
@@ -194,7 +196,30 @@ class Dict(Space[dict[str, Any]]):
             if not isinstance(key, str):
                 raise TypeError(f"Dict: keys must be str, got {key!r}")
         names = names_below("Dict", tuple(s for _, s in converted))
-        self.__attrs_init__(converted, names, content_hash(Dict, converted))  # pyright: ignore[reportAttributeAccessIssue]
+        paths = _key_paths(converted)
+        self.__attrs_init__(converted, names, content_hash(Dict, converted), paths)  # pyright: ignore[reportAttributeAccessIssue]
+
+
+def _key_paths(items: tuple[tuple[str, Space[Any]], ...]) -> frozenset[str]:
+    """The dotted key paths of ``items`` through nested dicts (constants, which are no
+    parameters, left out); a key with a dot that spells
+    the path of a nested key ({"a.b": ..., "a": {"b": ...}}) would give two parameters one
+    name, so it is refused here, when the dict is built (other clashes of derived names,
+    through choices or maps, are found when the space is first walked)."""
+    seen: set[str] = set()
+    for key, value in items:
+        if isinstance(value, Dict):
+            below = {f"{key}.{p}" for p in value.key_paths}
+        else:
+            below = set() if isinstance(value, Const) else {key}
+        clash = seen & below
+        if clash:
+            raise ValueError(
+                f"Dict: the key path {sorted(clash)[0]!r} is spelt twice (a key with a dot, "
+                "and nested keys): their parameters would have the same name; rename one key"
+            )
+        seen |= below
+    return frozenset(seen)
 
 
 @attrs.frozen(init=False, unsafe_hash=False)
