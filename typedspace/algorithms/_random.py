@@ -1,4 +1,5 @@
-"""Random search: every proposal is an independent draw from the space's prior."""
+"""Random search: every proposal is a draw from the space's prior (a batch without
+duplicates, see ``_distinct``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Sequence
 import attrs
 import numpy as np
 
+from typedspace.algorithms._distinct import distinct_prior
 from typedspace.backends._table import Assignment, ParamTable
 
 
@@ -34,4 +36,4 @@ class _RandomProposer:
         """Random search ignores results."""
 
     def propose(self, n: int, pending: Sequence[Assignment]) -> list[dict[str, float | int]]:
-        return self.table.sample_assignments(self.rng, n)
+        return distinct_prior(self.table, self.rng, n, pending)

@@ -17,6 +17,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from typedspace.algorithms._distinct import REDRAWS, Key, distinct_prior, key
 from typedspace.algorithms._parzen import (
     Axes,
     AxisOrder,
@@ -265,7 +266,7 @@ class TPEProposer:
 
     def propose(self, n: int, pending: Sequence[Assignment]) -> list[dict[str, float | int]]:
         if self.n_finished < self.n_startup:
-            return self.table.sample_assignments(self.rng, n)
+            return distinct_prior(self.table, self.rng, n, pending)
         with one_blas_thread():
             return self._propose(n, pending)
 
@@ -276,17 +277,69 @@ class TPEProposer:
         if self.settings.constant_liar:
             for assignment in pending:
                 self._lie(lies, assignment)
+        taken = {key(assignment) for assignment in pending}
         proposals: list[dict[str, float | int]] = []
         for k in range(n):
-            proposal: dict[str, float | int] = {}
-            for group, group_lies in zip(self.groups, lies, strict=True):
-                if group.is_active(proposal):
-                    z, cats = self._choose(group, below, group_lies)
-                    group.decode(z, cats, proposal)
+            proposal = self._propose_one(below, lies, taken)
+            taken.add(key(proposal))
             proposals.append(proposal)
             if self.settings.constant_liar and k < n - 1:
                 self._lie(lies, proposal)
         return proposals
+
+    def _propose_one(
+        self,
+        below: npt.NDArray[np.bool_],
+        lies: list[list[tuple[FloatArray, IntArray]]],
+        taken: set[Key],
+    ) -> dict[str, float | int]:
+        """The best point of the model that is not ``taken`` (running, or earlier in the
+        batch).  On integer, quantized and categorical axes the best candidate often snaps to
+        a point already taken, which the liar's one more bad kernel barely penalizes; then
+        the next candidates are tried, the last decided group first, then points of the
+        prior.  A duplicate is proposed only when all of those are taken too."""
+        ranked: dict[int, tuple[FloatArray, IntArray]] = {}
+        proposal = self._build(0, {}, below, lies, ranked)
+        if key(proposal) not in taken:
+            return proposal
+        for index in sorted(ranked, reverse=True):
+            zs, options = ranked[index]
+            prefix = self._prefix(proposal, index)
+            for alternative in range(1, len(zs)):
+                attempt = dict(prefix)
+                self.groups[index].decode(zs[alternative], options[alternative], attempt)
+                attempt = self._build(index + 1, attempt, below, lies, {})
+                if key(attempt) not in taken:
+                    return attempt
+        for assignment in self.table.sample_assignments(self.rng, REDRAWS):
+            if key(assignment) not in taken:
+                return assignment
+        return proposal
+
+    def _build(
+        self,
+        start: int,
+        proposal: dict[str, float | int],
+        below: npt.NDArray[np.bool_],
+        lies: list[list[tuple[FloatArray, IntArray]]],
+        ranked: dict[int, tuple[FloatArray, IntArray]],
+    ) -> dict[str, float | int]:
+        """Complete ``proposal`` from group ``start`` on with each active group's best
+        candidate; ``ranked`` receives each decided group's candidates, best first."""
+        for index in range(start, len(self.groups)):
+            group = self.groups[index]
+            if group.is_active(proposal):
+                zs, options = self._ranked(group, below, lies[index])
+                ranked[index] = (zs, options)
+                group.decode(zs[0], options[0], proposal)
+        return proposal
+
+    def _prefix(self, proposal: Assignment, index: int) -> dict[str, float | int]:
+        """The values ``proposal`` took in the groups before ``index``."""
+        groups = self.groups[:index]
+        names = {p.name for group in groups for p in group.numeric}
+        names |= {p.name for group in groups for p in group.categorical}
+        return {name: value for name, value in proposal.items() if name in names}
 
     def _best(self, rows: IntArray) -> npt.NDArray[np.bool_]:
         """Which of the finished trials ``rows`` are "good": the
@@ -322,6 +375,17 @@ class TPEProposer:
         lies: list[tuple[FloatArray, IntArray]],
     ) -> tuple[FloatArray, IntArray]:
         """The best of ``n_candidates`` points drawn from the group's good model."""
+        zs, options = self._ranked(group, below, lies)
+        return zs[0], options[0]
+
+    def _ranked(
+        self,
+        group: _Group,
+        below: npt.NDArray[np.bool_],
+        lies: list[tuple[FloatArray, IntArray]],
+    ) -> tuple[FloatArray, IntArray]:
+        """``n_candidates`` points drawn from the group's good model, best l/g first (ties in
+        the order drawn)."""
         rows = group.trial[: group.size]
         # A group active in every trial has the global split; only the others need their own.
         if self.settings.split_per_group and group.size < self.n_finished:
@@ -334,8 +398,8 @@ class TPEProposer:
         candidates, options = l_model.sample(self.rng, self.settings.n_candidates)
         candidates = group.snap(candidates)
         score = l_model.log_pdf(candidates, options) - g_model.log_pdf(candidates, options)
-        best = int(np.argmax(score))
-        return candidates[best], options[best]
+        order = np.argsort(-score, kind="stable")
+        return candidates[order], options[order]
 
     def _bad_model(
         self,
