@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.plots._study import EPOCHS, run_curves
+from typedspace import TrialState, load_study
 from typedspace.cli import main
 
 PROJECT = """
@@ -38,6 +40,20 @@ def objective(c):
     if c["layers"] == 4:
         raise ValueError("four layers diverge")
     return (math.log10(c["lr"]) + 3) ** 2 + abs(c["layers"] - 2)
+
+from typedspace import TrialPruned
+
+def impatient(c, trial):
+    # An objective taking a Report; it prunes itself (the command line sets no pruner).
+    for epoch in range(1, 4):
+        trial.report(epoch, c["lr"] * epoch)
+        if c["layers"] == epoch:
+            raise TrialPruned(f"{epoch} layers: stopped at epoch {epoch}")
+    return c["lr"]
+
+def hopeless(c, trial):
+    trial.report(1, 1.0)
+    raise TrialPruned("never worth it")
 """
 
 
@@ -248,3 +264,119 @@ def test_inspection_shows_labels_without_the_projects_code(
     assert {r["params.act"] for r in rows} <= {"relu", "gelu"}
     code, out, _ = run(capsys, "show", "runs.db")
     assert code == 0 and ("sgd" in out or "adam" in out)
+
+
+# Pruned trials: a study written by optimize with a MedianPruner and a reporting objective
+# (tests/plots/_study.py: pruned at several epochs, one before reporting, some failed).
+
+
+def _pruned_section(out: str) -> tuple[str, list[list[str]]]:
+    """The heading of ``show``'s pruned table and its rows, split into cells."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("pruned trials ("))
+    return lines[start], [line.split() for line in lines[start + 1 :]]
+
+
+def test_show_lists_pruned_trials_with_the_step_each_reached(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_curves(project / "curves.db")
+    records = load_study(project / "curves.db", "curves").records
+    count = {s: sum(1 for r in records if r.state is s) for s in TrialState}
+    ok, pruned, failed = count[TrialState.OK], count[TrialState.PRUNED], count[TrialState.FAILED]
+    code, out, _ = run(capsys, "show", "curves.db", "--study", "curves", "--top", "100")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == (
+        f"study 'curves': {len(records)} trials ({failed} failed, {ok} ok, {pruned} pruned)"
+    )
+    assert lines[1].split() == ["number", "loss", "params.level", "params.speed"]
+    assert len(lines) == 2 + ok + 1 + 2 + pruned  # the best, a blank line, the pruned
+    heading, rows = _pruned_section(out)
+    assert heading == f"pruned trials ({pruned}), by the step each reached:"
+    assert rows[0] == ["number", "last_step", "last_value", "params.level", "params.speed"]
+    by_number = {r.number: r for r in records}
+    reached = []
+    for cells in rows[1:]:
+        record = by_number[int(cells[0])]
+        assert record.state is TrialState.PRUNED
+        if record.intermediate:
+            step, value = record.intermediate[-1]
+            assert cells[1:3] == [str(step), f"{value:.6g}"]
+            reached.append(step)
+        else:  # gave up before reporting: blank cells, listed last
+            assert len(cells) == 3 and cells is rows[-1]
+    assert reached == sorted(reached, reverse=True) and 2 <= reached[-1] < reached[0] < EPOCHS
+
+    # --top limits both tables; the pruned that got furthest come first.
+    code, out, _ = run(capsys, "show", "curves.db", "--study", "curves", "--top", "2")
+    heading, rows = _pruned_section(out)
+    assert code == 0 and len(rows) == 1 + 2
+    assert (
+        heading == f"pruned trials ({pruned}; the 2 that got furthest), by the step each reached:"
+    )
+    assert int(rows[1][1]) == max(reached)
+
+
+def test_export_of_pruned_trials(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run_curves(project / "curves.db", max_evals=20)
+    study = load_study(project / "curves.db", "curves")
+    code, out, _ = run(capsys, "export", "curves.db", "--study", "curves")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and len(rows) == 20
+    assert list(rows[0])[6:8] == ["last_step", "last_value"] and list(rows[0])[-1] == "intermediate"
+    for row, record in zip(rows, study.records, strict=True):
+        assert row["state"] == record.state.value
+        assert json.loads(row["intermediate"]) == [list(pair) for pair in record.intermediate]
+        if record.state is TrialState.PRUNED:
+            assert row["loss"] == ""
+            assert row["last_step"] == (
+                str(len(record.intermediate)) if record.intermediate else ""
+            )
+    assert {r["state"] for r in rows} == {"ok", "pruned", "failed"}
+    code, out, _ = run(capsys, "export", "curves.db", "--study", "curves", "--format", "json")
+    assert code == 0 and json.loads(out) == study.to_dicts()
+
+
+def test_plot_adds_the_learning_curves_when_trials_reported(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_curves(project / "curves.db", max_evals=15)
+    code, out, _ = run(capsys, "plot", "curves.db", "--study", "curves", "-o", "r.png")
+    assert code == 0
+    assert [Path(p).name for p in out.split()] == [
+        "r-history.png",
+        "r-params.png",
+        "r-importance.png",
+        "r-intermediate.png",
+    ]
+
+
+def test_run_counts_pruned_trials(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["run", "cliproject:impatient", "cliproject:SPACE", "--storage", "runs.db",
+            "--study", "p", "--seed", "0", "--no-progress"]  # fmt: skip
+    code, out, _ = run(capsys, *args, "--max-evals", "12")
+    pruned = [r for r in load_study("runs.db", "p").records if r.state is TrialState.PRUNED]
+    assert code == 0 and f"12 trials, {len(pruned)} pruned (max_evals)" in out
+    assert {len(r.intermediate) for r in pruned} == {1, 2, 3}  # stopped at epochs 1 to 3
+    code, out, _ = run(capsys, "show", "runs.db", "--study", "p")
+    assert code == 0 and f"{len(pruned)} pruned" in out.splitlines()[0]
+
+
+def test_every_trial_pruned(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "run", "cliproject:hopeless", "cliproject:SPACE",
+                         "--max-evals", "3", "--storage", "runs.db", "--no-progress")  # fmt: skip
+    assert code == 2 and "3 trials, 3 pruned" in out
+    assert err == "typedspace: error: no trial completed: 3 pruned\n"
+    code, out, _ = run(capsys, "show", "runs.db")
+    lines = out.splitlines()
+    assert code == 0 and lines[:2] == [
+        "study 'default': 3 trials (3 pruned)",
+        "no completed trial yet",
+    ]
+    heading, rows = _pruned_section(out)
+    assert heading == "pruned trials (3), by the step each reached:"
+    assert [cells[1:3] for cells in rows[1:]] == [["1", "1"]] * 3
+    # The plots draw what there is: no loss anywhere, the curves' single points.
+    code, out, _ = run(capsys, "plot", "runs.db", "-o", "r.png")
+    assert code == 0 and len(out.split()) == 4

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -114,7 +115,15 @@ def cmd_run(args: argparse.Namespace) -> None:
         progress=None if not args.no_progress else False,
     )
     finished = sum(1 for t in result.trials if t.state.finished)
-    print(f"study {args.study!r} in {args.storage}: {finished} trials ({result.stop_reason})")
+    pruned = f", {len(result.pruned)} pruned" if result.pruned else ""
+    print(
+        f"study {args.study!r} in {args.storage}: {finished} trials{pruned} ({result.stop_reason})"
+    )
+    if result.pruned and not any(t.loss is not None for t in result.trials):
+        from typedspace import NoSuccessfulTrial
+
+        failed = f", {len(result.failed)} failed" if result.failed else ""
+        raise NoSuccessfulTrial(f"no trial completed: {len(result.pruned)} pruned{failed}")
     print(f"best loss {result.best_loss:.6g} (trial {result.best_trial.number})")
     print(f"best value: {result.best!r}")
 
@@ -157,7 +166,7 @@ def _format_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str
     widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
     lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) for row in cells]
-    return "\n".join(lines)
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def cmd_show(args: argparse.Namespace) -> None:
@@ -171,12 +180,31 @@ def cmd_show(args: argparse.Namespace) -> None:
         + ", ".join(f"{n} {s}" for s, n in sorted(states.items()))
         + ")"
     )
+    params = [k for k in rows[0] if k.startswith("params.")] if rows else []
     ok = sorted((r for r in rows if r["loss"] is not None), key=lambda r: r["loss"])[: args.top]
-    if not ok:
+    pruned = [r for r in rows if r["state"] == "pruned"]
+    if ok:
+        print(_format_table(ok, ["number", "loss", *params]))
+    elif pruned:
+        print("no completed trial yet")
+    else:
         print("no finished trial yet")
-        return
-    params = [k for k in ok[0] if k.startswith("params.")]
-    print(_format_table(ok, ["number", "loss", *params]))
+    if pruned:
+        print(_pruned_table(pruned, params, args.top))
+
+
+def _pruned_table(pruned: Sequence[dict[str, Any]], params: Sequence[str], top: int) -> str:
+    """The pruned trials that got furthest (then with the lowest value): where each stopped."""
+
+    def furthest_first(r: dict[str, Any]) -> tuple[float, float, int]:
+        if r["last_step"] is None:  # stopped before it reported anything
+            return (math.inf, math.inf, r["number"])
+        return (-r["last_step"], r["last_value"], r["number"])
+
+    shown = sorted(pruned, key=furthest_first)[:top]
+    more = f"; the {len(shown)} that got furthest" if len(shown) < len(pruned) else ""
+    heading = f"\npruned trials ({len(pruned)}{more}), by the step each reached:"
+    return heading + "\n" + _format_table(shown, ["number", "last_step", "last_value", *params])
 
 
 def cmd_export(args: argparse.Namespace) -> None:
@@ -282,7 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
         "-o",
         "--output",
         default="report.png",
-        help="base name: writes NAME-history.png, NAME-params.png, NAME-importance.png "
+        help="base name: writes NAME-history.png, NAME-params.png, NAME-importance.png, "
+        "and NAME-intermediate.png when trials reported intermediate values "
         "(default: %(default)s)",
     )
     plot.set_defaults(handler=cmd_plot)

@@ -1,6 +1,7 @@
 """The fixtures: one in-memory run of the study in ``_study.py`` (its ``result`` and its
 ``records``) and one run stored in SQLite and read back (``study``; ``data_only`` without
-its space)."""
+its space); and the learning curves of ``run_curves`` stored in SQLite and read back
+(``curves``)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from typing import Any
 import attrs
 import pytest
 
-from tests.plots._study import SPACE, objective
-from typedspace import Result, Study, load_study, optimize
+from tests.plots._study import SPACE, objective, run_curves
+from typedspace import Result, Study, TrialState, load_study, optimize
 from typedspace.algorithms import RandomSearch
 from typedspace.storage import TrialRecord
 
@@ -41,3 +42,17 @@ def data_only(study: Study[Any]) -> Study[Any]:
     """The study as ``load_study`` reads one whose space names code it may not import (a
     record class, a function): records and the parameter table stored as data, no space."""
     return attrs.evolve(study, flat=None)
+
+
+@pytest.fixture(scope="module")
+def curves(tmp_path_factory: pytest.TempPathFactory) -> Study[Any]:
+    """Learning curves: completed, pruned at several steps (one before reporting), failed."""
+    path = tmp_path_factory.mktemp("curves") / "runs.db"
+    run_curves(path)
+    study = load_study(path, "curves")
+    states = {r.state for r in study.records}
+    assert states == {TrialState.OK, TrialState.PRUNED, TrialState.FAILED}, states
+    pruned = [r for r in study.records if r.state is TrialState.PRUNED]
+    assert len({len(r.intermediate) for r in pruned}) >= 3, "pruned at several steps"
+    assert any(not r.intermediate for r in pruned), "one pruned before reporting"
+    return study

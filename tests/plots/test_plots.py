@@ -16,7 +16,13 @@ from matplotlib.patches import Rectangle
 
 from tests.plots._study import SPACE
 from typedspace import Result, Study, flatten
-from typedspace.plots import plot_history, plot_importance, plot_params, write_report
+from typedspace.plots import (
+    plot_history,
+    plot_importance,
+    plot_intermediate,
+    plot_params,
+    write_report,
+)
 from typedspace.plots._importance import importances
 from typedspace.storage import TrialRecord
 
@@ -161,7 +167,7 @@ def test_a_table_given_overrides_the_studys_own(data_only: Study[Any]) -> None:
 def test_anything_else_is_a_type_error_before_any_file_is_written(
     wrong: Any, tmp_path: Path
 ) -> None:
-    for plot in (plot_history, plot_params, plot_importance):
+    for plot in (plot_history, plot_params, plot_importance, plot_intermediate):
         with pytest.raises(TypeError, match="plots take a "):
             plot(wrong)
     with pytest.raises(TypeError, match="plots take a "):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -209,3 +210,104 @@ def test_a_space_mismatch_is_told_in_the_users_terms(tmp_path: Path) -> None:
     assert "allow_space_change=True" in message and "another study= name" in message
     with pytest.raises(StudyMismatch, match="parameter 'n' added: int uniform"):
         load_study(path, "mlp", new)
+
+
+# Pruned trials (an objective taking a Report, a study with a pruner): rows say where each
+# stopped, and the whole curve goes along.
+
+
+def _pruned_study(path: Path) -> Any:
+    from typedspace.pruners import MedianPruner
+
+    from .. import _objectives as objectives
+
+    optimize(
+        objectives.learning_curve,
+        Uniform(0.0, 1.0),
+        RandomSearch(),
+        pruner=MedianPruner(),
+        max_evals=16,
+        seed=0,
+        storage=path,
+        study="curves",
+        progress=False,
+    )
+    return load_study(path, "curves")
+
+
+def test_rows_of_pruned_trials_say_where_they_stopped(tmp_path: Path) -> None:
+    from .. import _objectives as objectives
+
+    study = _pruned_study(tmp_path / "runs.db")
+    rows = study.to_dicts()
+    assert list(rows[0])[:8] == [
+        "number",
+        "state",
+        "loss",
+        "started",
+        "finished",
+        "duration",
+        "last_step",
+        "last_value",
+    ]
+    assert list(rows[0])[-2:] == ["error", "intermediate"]
+    assert {r["state"] for r in rows} == {"ok", "pruned"}
+    for row, trial in zip(rows, study.trials, strict=True):
+        assert row["intermediate"] == [[step, value] for step, value in trial.intermediate]
+        assert row["last_step"] == trial.last_step and isinstance(row["last_step"], int)
+        assert row["last_value"] == trial.intermediate[-1][1]
+        if trial.state is TrialState.PRUNED:
+            assert row["loss"] is None and row["error"] is None
+            assert row["last_step"] < objectives.EPOCHS
+        else:
+            assert row["last_step"] == objectives.EPOCHS and row["last_value"] == row["loss"]
+    # JSON keeps it all: steps stay ints, values exact.
+    assert json.loads(json.dumps(rows)) == rows
+
+
+def test_csv_of_pruned_trials_is_one_flat_row_each(tmp_path: Path) -> None:
+    study = _pruned_study(tmp_path / "runs.db")
+    study.to_csv(tmp_path / "trials.csv")
+    with open(tmp_path / "trials.csv", newline="") as file:
+        rows = list(csv.DictReader(file))
+    expected = study.to_dicts()
+    assert len(rows) == len(expected)
+    for got, want in zip(rows, expected, strict=True):
+        assert got["state"] == want["state"]
+        assert (got["loss"] == "") == (want["state"] == "pruned")
+        assert int(got["last_step"]) == want["last_step"]
+        assert float(got["last_value"]) == want["last_value"]
+        assert json.loads(got["intermediate"]) == want["intermediate"]  # JSON text, exact
+
+
+def test_rows_without_reports_have_empty_curve_columns(tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    run(path)
+    study = load_study(path, "svm", space=SPACE)
+    for row in study.to_dicts():
+        assert row["last_step"] is None and row["last_value"] is None
+        assert row["intermediate"] == []
+    stream = io.StringIO()
+    study.to_csv(stream)
+    for got in csv.DictReader(io.StringIO(stream.getvalue())):
+        assert (got["last_step"], got["last_value"], got["intermediate"]) == ("", "", "[]")
+
+
+def test_no_successful_trial_when_every_trial_was_pruned(tmp_path: Path) -> None:
+    from typedspace import Report, TrialPruned
+
+    def hopeless(c: Config, trial: Report) -> float:
+        trial.report(1, 10.0)
+        if c.lr > 0.6:
+            raise ValueError("the learning rate diverges")
+        raise TrialPruned("no better than the rest")
+
+    run(tmp_path / "runs.db", fn=hopeless, n=6)
+    study = load_study(tmp_path / "runs.db", "svm", space=SPACE)
+    states = sorted(r.state.value for r in study.records)
+    pruned, failed = states.count("pruned"), states.count("failed")
+    assert pruned and failed and pruned + failed == 6
+    with pytest.raises(
+        NoSuccessfulTrial, match=rf"no trial completed: {pruned} pruned, {failed} failed"
+    ):
+        _ = study.best_record

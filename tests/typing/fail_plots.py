@@ -3,7 +3,13 @@
 from typing import Any
 
 from typedspace import LogUniform, Result, Study, flatten
-from typedspace.plots import plot_history, plot_importance, plot_params, write_report
+from typedspace.plots import (
+    plot_history,
+    plot_importance,
+    plot_intermediate,
+    plot_params,
+    write_report,
+)
 
 
 def check_types(result: Result[float], study: Study[Any]) -> None:
@@ -22,5 +28,8 @@ def check_types(result: Result[float], study: Study[Any]) -> None:
     # write_report needs where to write, and takes the table by keyword.
     write_report(result)  # type: ignore[call-arg]
     write_report(result, "report.png", table)  # type: ignore[call-arg]
+    # Learning curves take the trials, and log by keyword.
+    plot_intermediate(study.best_trial)  # type: ignore[arg-type]
+    plot_intermediate(result, True)  # type: ignore[call-arg]
     # A figure, not a path.
     path: str = plot_history(result)  # type: ignore[assignment]

@@ -8,7 +8,13 @@ from typing import Any, assert_type
 from matplotlib.figure import Figure
 
 from typedspace import LogUniform, Result, Study, flatten
-from typedspace.plots import plot_history, plot_importance, plot_params, write_report
+from typedspace.plots import (
+    plot_history,
+    plot_importance,
+    plot_intermediate,
+    plot_params,
+    write_report,
+)
 from typedspace.storage import TrialRecord
 
 
@@ -31,6 +37,10 @@ def check_types(
     assert_type(plot_params(records, table=study.table), Figure)
     assert_type(plot_importance(result, table), Figure)
     assert_type(plot_importance(study), Figure)
+    assert_type(plot_intermediate(result), Figure)
+    assert_type(plot_intermediate(result.pruned), Figure)  # the pruned trials' curves
+    assert_type(plot_intermediate(study, log=True), Figure)
+    assert_type(plot_intermediate(records), Figure)
     assert_type(write_report(result, "report.png"), list[Path])
     assert_type(write_report(study, Path("report.png")), list[Path])
     assert_type(write_report(records, "report.png", table=table), list[Path])

@@ -3,8 +3,9 @@
 Every function takes the trials to plot as a ``Result`` of ``optimize``, a ``Study`` read back
 with ``load_study``, or a sequence of trials or trial records, and returns the matplotlib
 ``Figure`` so a notebook shows it; ``write_report`` saves the three standard figures as PNG
-files.  The parameter table (log scales, option labels) comes from a ``Study`` itself; for a
-``Result`` or records pass ``table=flatten(space).table``.
+files (and the learning curves of ``plot_intermediate`` when trials reported values).  The
+parameter table (log scales, option labels) comes from a ``Study`` itself; for a ``Result``
+or records pass ``table=flatten(space).table``.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import matplotlib
 import numpy as np
+from matplotlib.collections import LineCollection
 
 from typedspace.backends._table import CategoricalParam, NumericParam, ParamTable
 from typedspace.plots._importance import importances
@@ -72,8 +75,33 @@ def _finished(records: Sequence[TrialRecord]) -> list[tuple[TrialRecord, float]]
     return sorted(pairs, key=lambda pair: pair[0].number)
 
 
+@attrs.frozen
+class _Style:
+    """How ``plot_intermediate`` draws the curves of the trials in one state."""
+
+    label: str
+    color: str
+    linestyle: str
+
+
+_STYLES = {
+    TrialState.OK: _Style("completed", "C0", "solid"),
+    TrialState.PRUNED: _Style("pruned", "C7", "solid"),
+    TrialState.FAILED: _Style("failed", "C3", "dashed"),
+    TrialState.CANCELLED: _Style("cancelled", "C5", "dashed"),
+    TrialState.RUNNING: _Style("running", "C2", "dotted"),
+}
+
+
+def _furthest(record: TrialRecord) -> tuple[int | float, float] | None:
+    """The (step, value) of the furthest step ``record`` reported (where a pruned trial
+    stopped), or None."""
+    return max(record.intermediate, key=lambda pair: pair[0], default=None)
+
+
 def plot_history(trials: Trials) -> Figure:
-    """Loss of each trial and the best loss so far; failed trials marked on the axis.
+    """Loss of each trial and the best loss so far; failed trials marked on the axis, pruned
+    ones (which have no loss) as triangles at the last value they reported.
 
     >>> from typedspace import Uniform, optimize
     >>> from typedspace.algorithms import RandomSearch
@@ -103,6 +131,18 @@ def plot_history(trials: Trials) -> Figure:
             marker="x",
             color="C3",
             label=f"failed ({len(failed)})",
+        )
+    pruned = [r for r in records if r.state is TrialState.PRUNED]
+    if pruned:
+        stops = [(r.number, stop[1]) for r in pruned if (stop := _furthest(r)) is not None]
+        ax.scatter(
+            [number for number, _ in stops],
+            [value for _, value in stops],
+            s=14,
+            marker="v",
+            color=_STYLES[TrialState.PRUNED].color,
+            alpha=0.6,
+            label=f"pruned ({len(pruned)}): last reported value",
         )
     ax.set_xlabel("trial")
     ax.set_ylabel("loss")
@@ -167,12 +207,84 @@ def plot_importance(trials: Trials, table: ParamTable | None = None) -> Figure:
     return fig
 
 
+def plot_intermediate(trials: Trials, *, log: bool = False) -> Figure:
+    """Learning curves: the values each trial reported (``Report.report(step, value)``)
+    against their steps, one line per trial that reported any.
+
+    Completed trials are solid blue lines; pruned ones grey, with an ``x`` where each stopped
+    (its furthest step); failed and cancelled ones dashed, running ones dotted.  The legend
+    counts the trials of each state, the title those that reported out of all.  ``log=True``
+    puts the values on a log axis (they must then all be positive).
+
+    >>> from typedspace import Report, Uniform, optimize
+    >>> from typedspace.pruners import MedianPruner
+    >>> def objective(x: float, trial: Report) -> float:
+    ...     for epoch in range(1, 6):
+    ...         trial.report(epoch, x + 1 / epoch)
+    ...     return x + 0.2
+    >>> result = optimize(objective, Uniform(0.0, 1.0), pruner=MedianPruner(), max_evals=20,
+    ...                   seed=0, progress=False)
+    >>> fig = plot_intermediate(result)
+    >>> fig.axes[0].get_title()
+    'Learning curves (20 of 20 trials reported)'
+    """
+    records, _ = _records_and_table(trials, None)
+    reported = [r for r in records if r.intermediate]
+    if log:
+        for r in reported:
+            for step, value in r.intermediate:
+                if not value > 0:
+                    raise ValueError(
+                        f"plot_intermediate(log=True) needs positive values: trial {r.number} "
+                        f"reported {value!r} at step {step!r}"
+                    )
+    fig = _figure(7, 4)
+    ax = fig.add_subplot()
+    for state, style in _STYLES.items():
+        group = [r for r in reported if r.state is state]
+        if not group:
+            continue
+        curves = [sorted(r.intermediate, key=lambda pair: pair[0]) for r in group]
+        lines = LineCollection(
+            [np.asarray(curve, dtype=np.float64) for curve in curves],
+            colors=style.color,
+            linestyles=style.linestyle,
+            linewidths=1.0,
+            alpha=0.35 if state is TrialState.PRUNED else 0.7,
+            label=f"{style.label} ({len(group)})",
+        )
+        ax.add_collection(lines)
+        if state is TrialState.PRUNED:
+            stops = [curve[-1] for curve in curves]
+            ax.scatter(
+                [step for step, _ in stops],
+                [value for _, value in stops],
+                marker="x",
+                s=18,
+                color=style.color,
+                label="where pruned",
+            )
+    ax.autoscale_view()
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("reported value")
+    if reported:
+        ax.set_title(f"Learning curves ({len(reported)} of {len(records)} trials reported)")
+        ax.legend()
+    else:
+        ax.set_title(f"Learning curves (none of {len(records)} trials reported)")
+    return fig
+
+
 def write_report(
     trials: Trials, output: str | Path, *, table: ParamTable | None = None
 ) -> list[Path]:
     """Save history, parameter and importance plots of ``trials`` next to ``output``
     (``report.png`` -> ``report-history.png``, ``report-params.png``,
-    ``report-importance.png``) and return the paths.  ``table`` as for ``plot_params``."""
+    ``report-importance.png``, and ``report-intermediate.png`` with the learning curves of
+    ``plot_intermediate`` when any trial reported intermediate values) and return the paths.
+    ``table`` as for ``plot_params``."""
     records, table = _records_and_table(trials, table)
     matplotlib.use("Agg")
     out = Path(output)
@@ -182,6 +294,8 @@ def write_report(
         "params": plot_params(records, table),
         "importance": plot_importance(records, table),
     }
+    if any(r.intermediate for r in records):
+        figures["intermediate"] = plot_intermediate(records)
     paths = []
     for kind, fig in figures.items():
         path = Path(f"{stem}-{kind}{suffix}")

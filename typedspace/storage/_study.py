@@ -105,6 +105,14 @@ class Study(Generic[T]):
         """The OK trial record with the lowest loss (no space needed)."""
         ok = [r for r in self.records if r.state is TrialState.OK and r.loss is not None]
         if not ok:
+            pruned = sum(1 for r in self.records if r.state is TrialState.PRUNED)
+            if pruned:
+                failed = sum(1 for r in self.records if r.state is TrialState.FAILED)
+                raise NoSuccessfulTrial(
+                    f"no trial completed: {pruned} pruned"
+                    + (f", {failed} failed" if failed else "")
+                    + " (a pruned trial has no loss: see its intermediate values)"
+                )
             # best_of explains why: every trial failed, or none has finished.
             best_of([Trial.from_record(r, None) for r in self.records])
             raise NoSuccessfulTrial("no trial has finished yet")  # pragma: no cover
@@ -112,8 +120,11 @@ class Study(Generic[T]):
 
     def to_dicts(self) -> list[dict[str, Any]]:
         """One flat dict per trial: ``number``, ``state``, ``loss``, ``started``, ``finished``,
-        ``duration``, ``params.<name>`` per parameter (None where inactive), ``extra.<key>``
-        per extra datum, and ``error``.
+        ``duration``, ``last_step`` and ``last_value`` (the furthest step the trial reported
+        and its value: where a pruned trial stopped; None without reports), ``params.<name>``
+        per parameter (None where inactive), ``extra.<key>`` per extra datum, ``error``, and
+        ``intermediate`` (every reported ``[step, value]`` pair, in report order; ``[]``
+        without reports).
 
         A choice's parameter shows the chosen constant (``"relu"``, ``3``) when the space is
         known and the option is a plain constant; otherwise the option's index.
@@ -129,7 +140,11 @@ class Study(Generic[T]):
                 "started": r.started,
                 "finished": r.finished,
                 "duration": None if r.finished is None else r.finished - r.started,
+                "last_step": None,
+                "last_value": None,
             }
+            if r.intermediate:
+                row["last_step"], row["last_value"] = max(r.intermediate, key=lambda p: p[0])
             for name in names:
                 value = r.assignment.get(name)
                 if name in labels and value is not None:
@@ -140,12 +155,15 @@ class Study(Generic[T]):
             for key, value in r.extra.items():
                 row[f"extra.{key}"] = value
             row["error"] = None if r.error is None else str(r.error)
+            row["intermediate"] = [[step, value] for step, value in r.intermediate]
             rows.append(row)
         return rows
 
     def to_csv(self, target: str | os.PathLike[str] | IO[str]) -> None:
-        """Write ``to_dicts()`` as CSV to a path or an open text file (empty cells for None;
-        lists and dicts in extra data as JSON)."""
+        """Write ``to_dicts()`` as CSV to a path or an open text file: one row per trial,
+        empty cells for None, and lists and dicts (extra data, ``intermediate``) as JSON text
+        (``[[1, 0.52], [2, 0.47]]``); ``last_step`` and ``last_value`` give a pruned trial's
+        stopping point as plain cells."""
         rows = self.to_dicts()
         columns: dict[str, None] = {}
         for row in rows:
