@@ -51,6 +51,11 @@ def impatient(c, trial):
             raise TrialPruned(f"{epoch} layers: stopped at epoch {epoch}")
     return c["lr"]
 
+def curve(c, trial):
+    for epoch in range(1, 6):
+        trial.report(epoch, c["lr"] + 1 / epoch)
+    return c["lr"] + 0.2
+
 def hopeless(c, trial):
     trial.report(1, 1.0)
     raise TrialPruned("never worth it")
@@ -380,3 +385,15 @@ def test_every_trial_pruned(project: Path, capsys: pytest.CaptureFixture[str]) -
     # The plots draw what there is: no loss anywhere, the curves' single points.
     code, out, _ = run(capsys, "plot", "runs.db", "-o", "r.png")
     assert code == 0 and len(out.split()) == 4
+
+
+def test_run_with_a_pruner(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["run", "cliproject:curve", "cliproject:SPACE", "--storage", "runs.db",
+            "--seed", "0", "--no-progress", "--max-evals", "20"]  # fmt: skip
+    code, out, _ = run(capsys, *args, "--pruner", "median")
+    records = load_study("runs.db", "default").records
+    pruned = [r for r in records if r.state is TrialState.PRUNED]
+    assert code == 0 and pruned and f"20 trials, {len(pruned)} pruned" in out
+    with pytest.raises(SystemExit) as caught:
+        run(capsys, *args, "--pruner", "sometimes")
+    assert caught.value.code == 2 and "invalid choice: 'sometimes'" in capsys.readouterr().err

@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 from typedspace.nodes import Space, as_space, space_of
+from typedspace.pruners import MedianPruner, Patient, Pruner, SuccessiveHalving, WilcoxonPruner
 
 #: Warnings about damaged trials printed before the study itself, at most.
 _MAX_WARNINGS = 5
@@ -99,6 +100,7 @@ def cmd_run(args: argparse.Namespace) -> None:
         raise UsageError(f"{args.objective} is not callable")
     space = load_space(args.space)
     algo = TPE() if args.algo == "tpe" else RandomSearch()
+    pruner = PRUNERS[args.pruner]
     # More than one worker: a process pool owned (and closed) by the run.
     executor = "processes" if args.workers > 1 else None
     result = optimize(
@@ -113,6 +115,7 @@ def cmd_run(args: argparse.Namespace) -> None:
         max_pending=args.workers if executor else None,
         timeout=args.timeout,
         progress=None if not args.no_progress else False,
+        pruner=pruner,
     )
     finished = sum(1 for t in result.trials if t.state.finished)
     pruned = f", {len(result.pruned)} pruned" if result.pruned else ""
@@ -238,6 +241,14 @@ def cmd_plot(args: argparse.Namespace) -> None:
         print(path)
 
 
+#: ``run --pruner``: each pruner with its defaults (Hyperband needs the curve's length).
+PRUNERS: dict[str, Pruner | None] = {
+    "none": None,
+    "median": MedianPruner(),
+    "halving": SuccessiveHalving(),
+    "patient": Patient(patience=5),
+    "wilcoxon": WilcoxonPruner(),
+}
 STUDY_HELP = "the study's name in the file (default: %(default)s; `studies` lists them)"
 
 
@@ -271,6 +282,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--study", default="default", help=STUDY_HELP)
     run.add_argument("--algo", choices=["tpe", "random"], default="tpe")
+    run.add_argument(
+        "--pruner",
+        choices=sorted(PRUNERS),
+        default="none",
+        help="stop unpromising trials of an objective that takes a Report, with this pruner "
+        "and its defaults (default: %(default)s)",
+    )
     run.add_argument(
         "--workers", type=_positive, default=1, help="worker processes (default: %(default)s)"
     )
