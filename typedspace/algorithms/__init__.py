@@ -2,9 +2,19 @@
 
 from typedspace._exports import publish
 from typedspace.algorithms._base import Algorithm, LearnsFromPruned, Proposer
+from typedspace.algorithms._gp import GP, GPProposer
 from typedspace.algorithms._random import RandomSearch
 from typedspace.algorithms._tpe import TPE, TPEProposer
 
-__all__ = ["TPE", "Algorithm", "LearnsFromPruned", "Proposer", "RandomSearch", "TPEProposer"]
+__all__ = [
+    "GP",
+    "TPE",
+    "Algorithm",
+    "GPProposer",
+    "LearnsFromPruned",
+    "Proposer",
+    "RandomSearch",
+    "TPEProposer",
+]
 
 publish("typedspace.algorithms", globals(), __all__)

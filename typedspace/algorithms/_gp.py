@@ -1,0 +1,438 @@
+"""Bayesian optimization with a Gaussian process, on the flattened parameter table.
+
+One GP models the whole table.  Every parameter has a column of the encoded point (a
+categorical one, a one-hot block): a numeric parameter's internal coordinate ``z`` scaled to
+[0, 1], a categorical's option one-hot.  A parameter that is inactive in a point gets a fixed
+encoding (0.5, or an all-zero one-hot block): points of different branches always differ in
+their selectors' columns, so the kernel never confuses them, while two points of the same
+branch are compared on exactly the parameters they share.  Proposals maximize the logarithm
+of expected improvement over the model; integer, quantized and categorical parameters are
+snapped to their grid *before* a candidate is scored, so the acquisition is that of the point
+that will be proposed.  See ``GP`` for the choices and their reasons.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+import scipy.optimize
+from scipy.special import ndtri
+from scipy.stats import qmc
+
+from typedspace.algorithms._distinct import REDRAWS, Key, distinct_prior, key
+from typedspace.algorithms._gp_kernel import FloatArray, IntArray, Posterior, prior_mode
+from typedspace.algorithms._parzen import one_blas_thread
+from typedspace.backends._table import (
+    Assignment,
+    CategoricalParam,
+    NumericParam,
+    ParamTable,
+)
+
+#: A normal prior's axis is modelled on ``mu +- NORMAL_SPAN * sigma`` (and searched there).
+NORMAL_SPAN = 3.0
+#: The encoding of an inactive numeric parameter.
+INACTIVE = 0.5
+#: The best observed points perturbed to make local candidates, and the perturbations'
+#: standard deviations on the [0, 1] axes (log-uniform between the two).
+LOCAL_CENTRES = 5
+LOCAL_SCALE = (0.005, 0.2)
+#: The Yeo-Johnson exponents tried on the losses (the most likely one is used).
+YEO_JOHNSON_GRID = np.linspace(-2.0, 2.0, 81)
+#: The hyperparameters are fitted from the last fit's (one more trial rarely moves them far)
+#: and, on every fifth fit (and the first), also from the priors' mode, in case the last
+#: fit's optimum has become a poor local one.
+PRIOR_RESTART_EVERY = 5
+#: The chance that a local candidate takes a new option for each categorical parameter.
+LOCAL_SWITCH = 0.2
+
+
+@attrs.frozen
+class GP:
+    """Gaussian-process Bayesian optimization settings, for small budgets (tens to a few
+    hundred trials: each proposal refits the model, at a cost growing with the cube of the
+    number of trials; see ``benchmarks/bench_gp_overhead.py``).
+
+    * ``n_startup`` (None: ``min(10, 2 d + 1)`` for ``d`` parameters): finished trials taken
+      from a space-filling design before the model is used.  A GP with a weak prior needs
+      few points to start with (BoTorch's tutorials use ``2 (d + 1)``, Optuna's GPSampler
+      10); on Branin (``d = 2``) 5 leave the budget to the model.  The design is a scrambled
+      Sobol sequence mapped through each parameter's prior (inverse CDF), so it samples the
+      prior as random search does, but its points cover every axis evenly instead of
+      clumping (with 8 points, one in each eighth of each axis).  Points repeating a
+      running or same-batch one are skipped, as in ``distinct_prior``.
+    * ``n_candidates`` (1024): random (Sobol) points of the unit box scored per proposal,
+      plus ``n_candidates // 2`` perturbations of the five best trials (local search where
+      the acquisition is usually largest); the ``n_refine`` best candidates are then
+      improved by L-BFGS-B on their active continuous coordinates (``n_refine`` 4).  The
+      best of all, snapped to the grid and not running already, is proposed.
+
+    The model, and why:
+
+    * Numeric parameters are modelled on their internal axis (the logarithm for log-scaled
+      ones, the CDF for custom distributions) scaled to [0, 1]: ``[z_low, z_high]`` for a
+      uniform prior, ``mu +- 3 sigma`` (within the bounds) for a normal one, where the search
+      also stays.  Categorical options are one-hot, scaled so that two options are at
+      distance 1 (a Hamming distance, as Optuna's GPSampler).
+    * The kernel is Matérn-5/2 with one lengthscale per parameter (a categorical's one-hot
+      block shares one), variance 1 on standardized losses, plus fitted noise.  The
+      hyperparameters maximize the marginal likelihood times weak log-normal priors: on the
+      lengthscales, a dimension-scaled prior after Hvarfner et al. (2024), on the noise
+      variance ``LogNormal(-4, 1)`` (BoTorch's default), which keep fits from a dozen points
+      sane (see ``_gp_kernel.lengthscale_prior``).  L-BFGS-B with analytic gradients from
+      the previous fit, and on every fifth fit also from the priors' mode.
+    * Losses are warped before standardization by a Yeo-Johnson power transform (lambda by
+      maximum likelihood), as HEBO (Cowen-Rivers et al., 2022): typical losses are
+      heavy-tailed (a few diverged runs), and a GP fitted to the raw values spends its
+      flexibility on the worst points instead of the region of the best.
+    * The acquisition is log expected improvement (Ament et al., 2023) below the best
+      (warped) loss observed, which keeps a usable gradient and ranking where EI underflows
+      to 0.
+    * Batches: the kriging believer.  Running trials and the batch's earlier proposals join
+      the model (hyperparameters unchanged) with their posterior mean as value, so the
+      acquisition drops around them and the batch spreads.  A proposal never repeats a
+      running or same-batch assignment while the candidates offer another one.
+    * Failed trials (loss ``None``, NaN or infinite) are left out: a failure says nothing
+      about how good the neighbourhood is.  Pruned trials are too (``GP`` has no
+      ``tell_pruned``, so the loop tells them as failures): their intermediate values are on
+      another scale than final losses, and treating them as bad would pull the model's
+      surface up where the curve was merely slow.
+
+    >>> from typedspace import Uniform, flatten
+    >>> table = flatten(Uniform(0.0, 1.0)).table
+    >>> (name,) = table.names
+    >>> proposer = GP().start(table, np.random.default_rng(0))
+    >>> for number in range(12):
+    ...     (point,) = proposer.propose(1, pending=[])
+    ...     proposer.tell(number, point, (point[name] - 0.3) ** 2)
+    >>> [round(point[name], 2) for point in proposer.propose(3, pending=[])]  # doctest: +SKIP
+    >>> min(abs(point[name] - 0.3) for point in proposer.propose(3, pending=[])) < 0.02
+    True
+    """
+
+    n_startup: int | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.ge(1))
+    )
+    n_candidates: int = attrs.field(default=1024, validator=attrs.validators.ge(1))
+    n_refine: int = attrs.field(default=4, validator=attrs.validators.ge(0))
+
+    def start(self, table: ParamTable, rng: np.random.Generator) -> GPProposer:
+        return GPProposer(self, table, rng)
+
+
+class _Encoder:
+    """Between assignments and the GP's inputs.  Points are handled in a *unit* form, one
+    column per parameter: a numeric one's value on its [0, 1] axis, a categorical one's
+    option index (NaN where inactive); ``complete`` snaps unit points to the grid and
+    gives their values, activity and encoding."""
+
+    def __init__(self, table: ParamTable) -> None:
+        self.table = table
+        self.params = table.params
+        self.low = np.zeros(len(table))
+        self.width = np.ones(len(table))
+        dims: list[int] = []
+        self.first_column: list[int] = []
+        selectors = {c.param for p in table.params for c in p.condition}
+        self.refinable = np.zeros(len(table), dtype=bool)
+        for i, p in enumerate(self.params):
+            self.first_column.append(len(dims))
+            if isinstance(p, CategoricalParam):
+                dims.extend([i] * p.size)
+                continue
+            dims.append(i)
+            low, high = p.z_low, p.z_high
+            if p.warp is None and p.prior == "normal":
+                low = max(low, p.mu - NORMAL_SPAN * p.sigma)
+                high = min(high, p.mu + NORMAL_SPAN * p.sigma)
+            if not (math.isfinite(low) and math.isfinite(high) and high > low):
+                low, high = (low, low + 1.0) if math.isfinite(low) else (high - 1.0, high)
+            self.low[i], self.width[i] = low, high - low
+            self.refinable[i] = p.name not in selectors
+        self.dims: IntArray = np.array(dims, dtype=np.int64)
+        self.n_columns = len(dims)
+
+    def unit(self, assignments: Sequence[Assignment]) -> FloatArray:
+        """Assignments in unit form."""
+        u = np.full((len(assignments), len(self.params)), np.nan)
+        for row, assignment in enumerate(assignments):
+            for i, p in enumerate(self.params):
+                if p.name in assignment:
+                    value = assignment[p.name]
+                    if isinstance(p, CategoricalParam):
+                        u[row, i] = float(value)
+                    else:
+                        u[row, i] = float(p.to_internal(float(value)))
+        numeric = np.array([isinstance(p, NumericParam) for p in self.params])
+        u[:, numeric] = (u[:, numeric] - self.low[numeric]) / self.width[numeric]
+        return u
+
+    def encode(self, u: FloatArray) -> FloatArray:
+        """The GP inputs of unit points (NaN: inactive)."""
+        out = np.zeros((len(u), self.n_columns))
+        for i, p in enumerate(self.params):
+            column, active = u[:, i], ~np.isnan(u[:, i])
+            start = self.first_column[i]
+            if isinstance(p, CategoricalParam):
+                rows = np.flatnonzero(active)
+                out[rows, start + column[rows].astype(np.int64)] = math.sqrt(0.5)
+            else:
+                out[:, start] = np.where(active, column, INACTIVE)
+        return out
+
+    def complete(
+        self, u: FloatArray
+    ) -> tuple[FloatArray, dict[str, npt.NDArray[np.generic]], dict[str, npt.NDArray[np.bool_]]]:
+        """Unit points with a value for every parameter, snapped to the grid (NaN where
+        inactive), with the values and activity masks of each parameter."""
+        values: dict[str, npt.NDArray[np.generic]] = {}
+        u = np.where(np.isnan(u), 0.0, u)  # inactive: any value (masked below)
+        snapped = u.copy()
+        for i, p in enumerate(self.params):
+            if isinstance(p, CategoricalParam):
+                index = np.clip(u[:, i], 0, p.size - 1).astype(np.int64)
+                values[p.name], snapped[:, i] = index, index
+            else:
+                value = p.to_value(self.low[i] + self.width[i] * np.clip(u[:, i], 0.0, 1.0))
+                values[p.name] = value
+                snapped[:, i] = (p.to_internal(value) - self.low[i]) / self.width[i]
+        masks = self.table.active_masks(values)
+        for i, p in enumerate(self.params):
+            snapped[~masks[p.name], i] = np.nan
+        return snapped, values, masks
+
+    def assignment(
+        self,
+        values: dict[str, npt.NDArray[np.generic]],
+        masks: dict[str, npt.NDArray[np.bool_]],
+        row: int,
+    ) -> dict[str, float | int]:
+        return {p.name: values[p.name][row].item() for p in self.params if masks[p.name][row]}
+
+    def random_unit(self, source: qmc.Sobol | np.random.Generator, n: int) -> FloatArray:
+        """``n`` points of the unit box from a Sobol sequence or a generator (categoricals:
+        uniform options)."""
+        if isinstance(source, np.random.Generator):
+            u = source.random((n, len(self.params)))
+        else:
+            with warnings.catch_warnings():  # blocks of 2^k points keep the balance
+                warnings.simplefilter("ignore", UserWarning)
+                u = np.asarray(source.random(n), dtype=np.float64)[:, : len(self.params)]
+        for i, p in enumerate(self.params):
+            if isinstance(p, CategoricalParam):
+                u[:, i] = np.minimum(np.floor(u[:, i] * p.size), p.size - 1)
+        return u
+
+    def prior_design(self, rng: np.random.Generator, n: int) -> list[dict[str, float | int]]:
+        """``n`` (a power of 2) scrambled Sobol points mapped through the priors: they
+        follow the prior, and fill it evenly."""
+        sobol = qmc.Sobol(max(len(self.params), 1), scramble=True, seed=rng)
+        u = np.clip(sobol.random(n)[:, : len(self.params)], 1e-12, 1.0 - 1e-12)
+        values: dict[str, npt.NDArray[np.generic]] = {}
+        for i, p in enumerate(self.params):
+            if isinstance(p, CategoricalParam):
+                cumulative = np.cumsum(p.weights) / sum(p.weights)
+                index = np.searchsorted(cumulative, u[:, i], side="right")
+                values[p.name] = np.minimum(index, p.size - 1).astype(np.int64)
+                continue
+            if p.warp is not None:
+                z = u[:, i]
+            elif p.prior == "uniform":
+                z = p.z_low + u[:, i] * (p.z_high - p.z_low)
+            else:
+                z = np.clip(p.mu + p.sigma * ndtri(u[:, i]), p.z_low, p.z_high)
+            values[p.name] = p.to_value(z)
+        masks = self.table.active_masks(values)
+        return [self.assignment(values, masks, row) for row in range(n)]
+
+
+def warp_losses(losses: FloatArray) -> FloatArray:
+    """Losses scaled robustly (median, and 1.4826 times the median absolute deviation, so
+    that a few huge losses do not squash the rest together), Yeo-Johnson-transformed with
+    the lambda of largest likelihood on a grid over [-2, 2] (HEBO's output warping), then
+    standardized.
+
+    >>> y = warp_losses(np.array([0.1, 0.2, 0.3, 0.25, 0.15, 50.0]))
+    >>> bool(abs(y.mean()) < 1e-9), bool(y[5] < 2.0)  # raw standardized: 2.24
+    (True, True)
+    """
+    y = _robust_scale(losses)
+    if len(y) < 3 or np.ptp(y) == 0:
+        return y
+    pos = y >= 0
+    lam = YEO_JOHNSON_GRID[:, None]
+    with np.errstate(all="ignore"):
+        up = np.where(np.abs(lam) < 1e-9, np.log1p(np.abs(y)), ((np.abs(y) + 1) ** lam - 1) / lam)
+        down = np.where(
+            np.abs(lam - 2) < 1e-9,
+            -np.log1p(np.abs(y)),
+            -((np.abs(y) + 1) ** (2 - lam) - 1) / (2 - lam),
+        )
+        psi = np.where(pos, up, down)
+        llf = -0.5 * len(y) * np.log(psi.var(axis=1)) + (lam[:, 0] - 1) * float(
+            np.sum(np.sign(y) * np.log1p(np.abs(y)))
+        )
+    llf[~np.isfinite(llf)] = -np.inf
+    best = int(np.argmax(llf))
+    if not np.isfinite(llf[best]) or not np.all(np.isfinite(psi[best])):
+        return y
+    return _standardize(psi[best])
+
+
+def _robust_scale(y: FloatArray) -> FloatArray:
+    centre = float(np.median(y))
+    scale = 1.4826 * float(np.median(np.abs(y - centre)))
+    return (y - centre) / scale if scale > 0 else _standardize(y)
+
+
+def _standardize(y: FloatArray) -> FloatArray:
+    sd = float(np.std(y))
+    return (y - np.mean(y)) / (sd if sd > 0 else 1.0)
+
+
+class GPProposer:
+    """The state of ``GP`` for one study: the finished trials in unit form and their losses,
+    the start-up design, and the last fit's hyperparameters (the next fit's start)."""
+
+    def __init__(self, settings: GP, table: ParamTable, rng: np.random.Generator) -> None:
+        self.settings = settings
+        self.table = table
+        self.rng = rng
+        self.encoder = _Encoder(table)
+        self.n_startup = settings.n_startup or min(10, 2 * len(table) + 1)
+        size = 1 << max(self.n_startup - 1, 1).bit_length()
+        self.design = self.encoder.prior_design(rng, size)
+        self.sobol = qmc.Sobol(max(len(table), 1), scramble=True, seed=rng)
+        self.units: list[FloatArray] = []
+        self.losses: list[float] = []
+        self.theta: FloatArray | None = None
+        self.n_fits = 0
+        self._told: set[int] = set()
+
+    @property
+    def n_finished(self) -> int:
+        return len(self.losses)
+
+    def tell(self, number: int, assignment: Assignment, loss: float | None) -> None:
+        if loss is None or not math.isfinite(loss) or number in self._told:
+            return
+        self._told.add(number)
+        self.units.append(self.encoder.unit([assignment])[0])
+        self.losses.append(float(loss))
+
+    def propose(self, n: int, pending: Sequence[Assignment]) -> list[dict[str, float | int]]:
+        if self.n_finished < self.n_startup:
+            return self._from_design(n, pending)
+        with one_blas_thread():
+            return self._propose(n, pending)
+
+    def _from_design(self, n: int, pending: Sequence[Assignment]) -> list[dict[str, float | int]]:
+        taken = {key(a) for a in pending}
+        out: list[dict[str, float | int]] = []
+        while len(out) < n and self.design:
+            point = self.design.pop(0)
+            if key(point) not in taken:
+                taken.add(key(point))
+                out.append(point)
+        return out + distinct_prior(self.table, self.rng, n - len(out), [*pending, *out])
+
+    def _propose(self, n: int, pending: Sequence[Assignment]) -> list[dict[str, float | int]]:
+        units = np.array(self.units)
+        y = warp_losses(np.array(self.losses))
+        x = self.encoder.encode(units)
+        starts = [] if self.theta is None else [self.theta]
+        if self.theta is None or self.n_fits % PRIOR_RESTART_EVERY == 0:
+            starts.append(prior_mode(len(self.table)))
+        gp = Posterior.fit(x, y, self.encoder.dims, starts)
+        self.theta = gp.theta
+        self.n_fits += 1
+        best = float(y.min())
+        if pending:
+            believed = self.encoder.encode(self.encoder.unit(pending))
+            mean, _ = gp.predict(believed)
+            gp, best = gp.condition(believed, mean), min(best, float(mean.min()))
+        taken = {key(a) for a in pending}
+        centres = units[np.argsort(y, kind="stable")[:LOCAL_CENTRES]]
+        proposals: list[dict[str, float | int]] = []
+        for k in range(n):
+            proposal, encoded = self._propose_one(gp, best, centres, taken)
+            taken.add(key(proposal))
+            proposals.append(proposal)
+            if k < n - 1:
+                mean, _ = gp.predict(encoded[None])
+                gp, best = gp.condition(encoded[None], mean), min(best, float(mean[0]))
+        return proposals
+
+    def _propose_one(
+        self, gp: Posterior, best: float, centres: FloatArray, taken: set[Key]
+    ) -> tuple[dict[str, float | int], FloatArray]:
+        """The candidate of largest log EI whose assignment is not ``taken``, and its
+        encoding."""
+        enc = self.encoder
+        pool = np.concatenate([enc.random_unit(self.sobol, self.settings.n_candidates),
+                               self._local(centres, self.settings.n_candidates // 2)])  # fmt: skip
+        snapped, values, masks = enc.complete(pool)
+        encoded = enc.encode(snapped)
+        scores = gp.log_ei(encoded, best)
+        if self.settings.n_refine:
+            top = np.argsort(-scores, kind="stable")[: self.settings.n_refine]
+            refined, r_values, r_masks = enc.complete(self._refine(gp, best, snapped[top]))
+            r_encoded = enc.encode(refined)
+            encoded = np.concatenate([encoded, r_encoded])
+            scores = np.concatenate([scores, gp.log_ei(r_encoded, best)])
+            values = {name: np.concatenate([v, r_values[name]]) for name, v in values.items()}
+            masks = {name: np.concatenate([m, r_masks[name]]) for name, m in masks.items()}
+        order = np.argsort(-scores, kind="stable")
+        for row in order.tolist():
+            proposal = enc.assignment(values, masks, row)
+            if key(proposal) not in taken:
+                return proposal, encoded[row]
+        for proposal in self.table.sample_assignments(self.rng, REDRAWS):
+            if key(proposal) not in taken:
+                return proposal, enc.encode(enc.unit([proposal]))[0]
+        return enc.assignment(values, masks, int(order[0])), encoded[order[0]]
+
+    def _local(self, centres: FloatArray, n: int) -> FloatArray:
+        """``n`` perturbations of the unit points ``centres`` (inactive parameters drawn
+        uniformly, in case a perturbed selector activates them)."""
+        base = centres[self.rng.integers(len(centres), size=n)]
+        fill = self.encoder.random_unit(self.rng, n)
+        base = np.where(np.isnan(base), fill, base)
+        low, high = np.log(LOCAL_SCALE[0]), np.log(LOCAL_SCALE[1])
+        scale = np.exp(self.rng.uniform(low, high, size=(n, 1)))
+        moved = base + scale * self.rng.standard_normal(base.shape)
+        switch = self.rng.random(base.shape) < LOCAL_SWITCH
+        categorical = np.array([isinstance(p, CategoricalParam) for p in self.encoder.params])
+        out = np.where(categorical, np.where(switch, fill, base), np.clip(moved, 0.0, 1.0))
+        return np.asarray(out, dtype=np.float64)
+
+    def _refine(self, gp: Posterior, best: float, starts: FloatArray) -> FloatArray:
+        """The unit points ``starts`` after L-BFGS-B on log EI over their active refinable
+        coordinates (all starts at once: the sum of independent terms)."""
+        enc = self.encoder
+        free = ~np.isnan(starts) & enc.refinable  # (k, params)
+        rows, params = np.nonzero(free)
+        if len(rows) == 0:
+            return starts
+        columns = np.array(enc.first_column)[params]
+        base = enc.encode(starts)
+
+        def objective(v: FloatArray) -> tuple[float, FloatArray]:
+            c = base.copy()
+            c[rows, columns] = v
+            value, grad = gp.log_ei_grad(c, best)
+            return -float(value.sum()), -grad[rows, columns]
+
+        x0 = np.clip(starts[rows, params], 0.0, 1.0)
+        result = scipy.optimize.minimize(
+            objective, x0, jac=True, method="L-BFGS-B",
+            bounds=[(0.0, 1.0)] * len(x0), options={"maxiter": 30},
+        )  # fmt: skip
+        out = starts.copy()
+        out[rows, params] = result.x
+        return out
