@@ -1,12 +1,16 @@
-"""Estimators that misbehave on purpose (importable by the search's worker processes)."""
+"""Estimators (and a pruner) that misbehave on purpose, importable by worker processes."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
+import attrs
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.dummy import DummyClassifier
+
+from typedspace.pruners import Curve, Status
 
 
 class Sleepy(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
@@ -26,10 +30,23 @@ class Sleepy(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
 
 class Broken(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
-    """A classifier whose fit always raises."""
+    """A classifier whose fit always raises (``kind`` is only there to be searched: a space
+    without parameters is refused)."""
+
+    def __init__(self, kind: int = 0) -> None:
+        self.kind = kind
 
     def fit(self, X: Any, y: Any) -> Broken:
         raise ValueError("Broken.fit always fails")
 
     def predict(self, X: Any) -> Any:
         raise AssertionError("never fitted")
+
+
+@attrs.frozen
+class StopOnceOneCompleted:
+    """A pruner that stops every trial at its first report once some other trial completed:
+    it stops good configurations too, which must never become the best."""
+
+    def prune(self, trial: Curve, others: Sequence[Curve], /) -> bool:
+        return any(o.status is Status.COMPLETE and o.number != trial.number for o in others)

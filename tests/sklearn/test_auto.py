@@ -21,6 +21,7 @@ from typedspace.sklearn import (
     AutoClassifier,
     AutoRegressor,
     TrialTimeout,
+    any_preprocessing,
     k_neighbors_classifier,
     no_preprocessing,
     pipeline,
@@ -132,7 +133,8 @@ def test_parameters_are_checked_and_clone_works() -> None:
 @pytest.mark.slow
 def test_every_trial_failing_raises() -> None:
     X, y = load_iris(return_X_y=True)
-    space = pipeline(no_preprocessing(), Map(Make(Broken), {}))
+    # The preprocessing gives the space parameters (a space without any is refused).
+    space = pipeline(any_preprocessing(), Map(Make(Broken), {}))
     with pytest.raises(ValueError, match=r"trials failed.*Broken.fit always fails"):
         AutoClassifier(time_budget=60.0, space=space, max_evals=2).fit(X, y)
 

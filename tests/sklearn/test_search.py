@@ -141,7 +141,7 @@ def test_a_failing_fit_is_a_failed_trial_not_a_crash() -> None:
 def test_every_fit_failing_raises_with_the_first_error() -> None:
     X, y = iris()
     with pytest.raises(ValueError, match=r"all 3 trials failed.*Broken.fit always fails"):
-        search(Map(Make(Broken), {}), max_evals=3).fit(X, y)
+        search(Map(Make(Broken), {"kind": Choice(0, 1)}), max_evals=3).fit(X, y)
 
 
 def test_methods_follow_the_best_estimator() -> None:

@@ -4,6 +4,11 @@ The search space is ``pipeline(any_preprocessing(), any_classifier())`` (or
 ``any_regressor()``); TPE proposes pipelines within a wall-clock budget; each trial's
 cross-validation runs in a worker process that is killed when the trial exceeds its time
 limit (a timed-out trial is a failed trial); the best pipeline is refit on all the data.
+
+Pruning: the worker sends each fold's score back as soon as it has it, and waits to be told
+whether to go on.  The search itself (``optimize``) runs in this process, so the trial
+reports that fold's loss to the study here, in memory, and the pruner's verdict travels back
+as the answer: no storage has to be shared between processes.
 """
 
 from __future__ import annotations
@@ -23,13 +28,16 @@ from sklearn.utils.validation import check_is_fitted, indexable
 from typedspace.algorithms import Algorithm
 from typedspace.errors import TrialTimeout
 from typedspace.nodes import Space
-from typedspace.run import Outcome, Result, optimize
+from typedspace.pruners import Pruner
+from typedspace.run import Outcome, Report, Result, optimize
 from typedspace.sklearn._search import (
     CrossValidation,
     _if_best_has,
     all_failed,
+    check_pruner,
     outcome,
     readable,
+    report_fold,
     representative,
 )
 from typedspace.sklearn._spaces import any_classifier, any_preprocessing, any_regressor, pipeline
@@ -51,6 +59,7 @@ class _Auto(BaseEstimator):  # type: ignore[misc]
         algo: Algorithm | None = None,
         max_evals: int = 10_000,
         seed: int | None = None,
+        pruner: Pruner | str | None = "auto",
     ) -> None:
         self.time_budget = time_budget
         self.trial_timeout = trial_timeout
@@ -60,6 +69,7 @@ class _Auto(BaseEstimator):  # type: ignore[misc]
         self.algo = algo
         self.max_evals = max_evals
         self.seed = seed
+        self.pruner = pruner
 
     def default_space(self) -> Space[Any]:
         raise NotImplementedError
@@ -87,6 +97,7 @@ class _Auto(BaseEstimator):  # type: ignore[misc]
         applies), so a fit takes at most the budget plus one trial limit, the worker's
         start-up and the refit."""
         self._check_params()
+        pruner = check_pruner(self.pruner)
         start = time.monotonic()
         X, y = indexable(X, y)
         space = self._space()
@@ -101,7 +112,7 @@ class _Auto(BaseEstimator):  # type: ignore[misc]
         per_trial = self.trial_timeout or max(self.time_budget / 4, min(self.time_budget, 2.0))
         succeeded = False
 
-        def evaluate(estimator: Any) -> Outcome:
+        def run_trial(estimator: Any, trial: Report | None) -> Outcome:
             nonlocal succeeded
             worker.start()  # a restart after a killed trial is not on the next trial's clock
             limit = per_trial
@@ -109,19 +120,31 @@ class _Auto(BaseEstimator):  # type: ignore[misc]
                 limit = min(per_trial, deadline - time.monotonic())
             if limit <= 0:
                 raise TrialTimeout("the time budget ran out")
-            scores = worker.run(self._prepare(estimator), limit)
+
+            def on_fold(index: int, fold: dict[str, float]) -> None:
+                if trial is not None:  # in this process: the study's storage is in memory
+                    report_fold(trial, index, fold["test_score"], len(splits))
+
+            scores = worker.run(self._prepare(estimator), limit, on_fold)
             succeeded = True
             return outcome(scores)
 
+        def evaluate(estimator: Any) -> Outcome:
+            return run_trial(estimator, None)
+
+        def evaluate_reporting(estimator: Any, trial: Report) -> Outcome:
+            return run_trial(estimator, trial)
+
         try:
             result = optimize(
-                evaluate,
+                evaluate if pruner is None else evaluate_reporting,
                 space,
                 self.algo,
                 max_evals=self.max_evals,
                 timeout=self.time_budget,
                 seed=self.seed,
                 progress=False,
+                pruner=pruner,
             )
         finally:
             worker.close()
@@ -164,10 +187,11 @@ def family(value: Any) -> str:
 def summary_text(name: str, trials: list[Trial[Any]], result: Result[Any], auto: _Auto) -> str:
     failed = [t for t in trials if t.state is TrialState.FAILED]
     timed_out = [t for t in failed if t.error is not None and t.error.type == "TrialTimeout"]
+    pruned = [t for t in trials if t.state is TrialState.PRUNED]
     scoring = auto.scoring or ("accuracy" if is_classifier(auto) else "r2")
     lines = [
         f"{name}: {len(trials)} trials in {auto.search_time_:.1f} s "
-        f"({len(failed)} failed, {len(timed_out)} of them timed out); "
+        f"({len(failed)} failed, {len(timed_out)} of them timed out; {len(pruned)} pruned); "
         f"score: {scoring}, {auto.n_splits_}-fold cross-validation",
         "",
     ]
@@ -175,7 +199,7 @@ def summary_text(name: str, trials: list[Trial[Any]], result: Result[Any], auto:
     for t in trials:
         groups[family(t.value)].append(t)
     width = max(len("family"), *(len(f) for f in groups))
-    lines.append(f"{'family':<{width}}  trials  failed  best score")
+    lines.append(f"{'family':<{width}}  trials  failed  pruned  best score")
 
     def best_score(ts: list[Trial[Any]]) -> float:
         losses = [t.loss for t in ts if t.state is TrialState.OK and t.loss is not None]
@@ -183,7 +207,10 @@ def summary_text(name: str, trials: list[Trial[Any]], result: Result[Any], auto:
 
     for fam, ts in sorted(groups.items(), key=lambda item: -np.nan_to_num(best_score(item[1]))):
         n_failed = sum(t.state is TrialState.FAILED for t in ts)
-        lines.append(f"{fam:<{width}}  {len(ts):>6}  {n_failed:>6}  {best_score(ts):>10.4f}")
+        n_pruned = sum(t.state is TrialState.PRUNED for t in ts)
+        lines.append(
+            f"{fam:<{width}}  {len(ts):>6}  {n_failed:>6}  {n_pruned:>6}  {best_score(ts):>10.4f}"
+        )
     best = result.best_trial
     lines += ["", f"chosen: trial {best.number}, score {auto.best_score_:.4f}", repr(best.value)]
     return "\n".join(lines)
@@ -198,8 +225,11 @@ class AutoClassifier(ClassifierMixin, _Auto):  # type: ignore[misc]
     cross-validation (default 3 folds: more trials fit in the budget than with 5) with
     ``scoring`` (default: accuracy).  A trial that runs longer than ``trial_timeout`` seconds
     (default: a quarter of the budget, at least 2 s) or past the end of the budget is killed
-    and recorded as failed (``TrialTimeout``).  ``algo`` defaults to
-    TPE when available.  The best pipeline is refit on all the data: ``best_estimator_``,
+    and recorded as failed (``TrialTimeout``).  ``algo`` defaults to TPE when available.
+    Each fold's loss is reported as soon as the worker has it, and ``pruner`` may stop a
+    trial between folds (see ``SpaceSearchCV``; ``"auto"``, the default, is
+    ``WilcoxonPruner()``, which stops no trial before its last fold with 3 folds; None stops
+    nothing).  The best pipeline is refit on all the data: ``best_estimator_``,
     ``best_params_``, ``best_score_`` (mean CV score), ``result_`` (every trial), ``classes_``.
 
     ``predict_proba`` and ``decision_function`` exist when the chosen pipeline has them (an

@@ -2,8 +2,10 @@
 
 Like ``GridSearchCV``, but the candidates come from a ``Space[Estimator]`` and a typedspace
 algorithm (TPE by default) proposes them.  Each trial cross-validates one configured,
-unfitted estimator; a fit that raises (an invalid parameter combination, too few rows for
-k neighbours ...) is a failed trial and the search goes on.
+unfitted estimator fold by fold; a fit that raises (an invalid parameter combination, too
+few rows for k neighbours ...) is a failed trial and the search goes on.  After each fold the
+trial reports that fold's loss, and the search's pruner (the paired-test ``WilcoxonPruner``
+by default) may stop a configuration that is clearly worse than the best one so far.
 """
 
 from __future__ import annotations
@@ -11,9 +13,12 @@ from __future__ import annotations
 import ast
 import builtins
 import concurrent.futures as cf
+import contextlib
 import os
+import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import attrs
@@ -30,8 +35,10 @@ from typedspace.algorithms import Algorithm
 from typedspace.backends._flatten import flatten
 from typedspace.backends._sample import sample
 from typedspace.backends._table import Assignment, CategoricalParam
+from typedspace.errors import TrialPruned
 from typedspace.nodes import Space
-from typedspace.run import Outcome, Result, optimize
+from typedspace.pruners import Pruner, WilcoxonPruner
+from typedspace.run import Outcome, Report, Result, optimize
 from typedspace.storage import ErrorInfo, Storage, Trial, TrialState
 
 #: A cross-validation split: train and test indices.
@@ -42,7 +49,8 @@ Split = tuple[NDArray[np.intp], NDArray[np.intp]]
 class CrossValidation:
     """The objective of a search: minus the mean cross-validated score of an estimator.
 
-    Module-level and attrs-made so that process pools can pickle it with its data.  The folds'
+    Module-level and attrs-made so that process pools can pickle it with its data.  The folds
+    are evaluated one at a time (``fold``), so that a trial can report each fold's loss; their
     scores and times go into the trial's ``extra`` (JSON-friendly lists).
     """
 
@@ -52,30 +60,117 @@ class CrossValidation:
     scoring: Any
     params: dict[str, Any] = attrs.field(factory=dict)
 
-    def scores(self, estimator: Any) -> dict[str, list[float]]:
-        """The folds' scores and times (raises what the fit raised)."""
+    def fold(self, estimator: Any, index: int) -> dict[str, float]:
+        """Fit a clone of ``estimator`` on fold ``index``'s training rows and score it on its
+        test rows: its ``test_score``, ``fit_time`` and ``score_time`` (raises what the fit
+        raised)."""
         result = cross_validate(
             estimator,
             self.X,
             self.y,
-            cv=self.splits,
+            cv=[self.splits[index]],
             scoring=self.scoring,
             params=self.params,
             error_score="raise",
         )
         return {
-            "test_scores": [float(s) for s in result["test_score"]],
-            "fit_times": [float(t) for t in result["fit_time"]],
-            "score_times": [float(t) for t in result["score_time"]],
+            "test_score": float(result["test_score"][0]),
+            "fit_time": float(result["fit_time"][0]),
+            "score_time": float(result["score_time"][0]),
         }
+
+    def scores(self, estimator: Any) -> dict[str, list[float]]:
+        """The folds' scores and times (raises what the fit raised)."""
+        return merged([self.fold(estimator, i) for i in range(len(self.splits))])
 
     def __call__(self, estimator: Any) -> Outcome:
         return outcome(self.scores(estimator))
 
 
+@attrs.frozen(eq=False)
+class ReportedCrossValidation:
+    """``CrossValidation`` that reports each fold's loss (minus its score) as it goes, with
+    the fold's index as the step, so that a pruner may stop the trial between folds.
+    Module-level and attrs-made so that process pools can pickle it."""
+
+    cv: CrossValidation
+
+    def __call__(self, estimator: Any, trial: Report) -> Outcome:
+        folds: list[dict[str, float]] = []
+        n_splits = len(self.cv.splits)
+        for index in range(n_splits):
+            folds.append(self.cv.fold(estimator, index))
+            report_fold(trial, index, folds[-1]["test_score"], n_splits)
+        return outcome(merged(folds))
+
+
+def report_fold(trial: Report, index: int, score: float, n_splits: int) -> None:
+    """Report fold ``index``'s loss (minus its score); raises ``TrialPruned`` when the pruner
+    stops the trial there, except after the last fold: its work is done, so it completes
+    (its loss is known, and a trial the pruner would stop there is not the best anyway)."""
+    try:
+        trial.report(index, -float(score))
+    except TrialPruned:
+        if index < n_splits - 1:
+            raise
+
+
+def merged(folds: Sequence[dict[str, float]]) -> dict[str, list[float]]:
+    """The per-fold dicts of ``CrossValidation.fold`` as lists (the trial's ``extra``)."""
+    return {
+        "test_scores": [f["test_score"] for f in folds],
+        "fit_times": [f["fit_time"] for f in folds],
+        "score_times": [f["score_time"] for f in folds],
+    }
+
+
 def outcome(scores: dict[str, list[float]]) -> Outcome:
     """The trial's loss (minus the mean score: scikit-learn scores grow with quality)."""
     return Outcome(-float(np.mean(scores["test_scores"])), extra=scores)
+
+
+#: What ``pruner="auto"`` means: the paired test, with its defaults.
+DEFAULT_PRUNER = WilcoxonPruner()
+
+
+def check_pruner(pruner: object) -> Pruner | None:
+    """The pruner ``pruner=`` stands for: ``"auto"`` is ``DEFAULT_PRUNER``, None none, and
+    anything else must be a pruner (an object with a ``prune`` method), else ``TypeError``."""
+    if isinstance(pruner, str) and pruner == "auto":
+        return DEFAULT_PRUNER
+    if pruner is None:
+        return None
+    if isinstance(pruner, type):
+        raise TypeError(
+            f"pruner must be a pruner, not a class: write {pruner.__name__}(), not "
+            f"{pruner.__name__}"
+        )
+    if not callable(getattr(pruner, "prune", None)):
+        raise TypeError(
+            "pruner must be 'auto', None or a pruner of typedspace.pruners such as "
+            f"WilcoxonPruner(p_threshold=0.05); got {pruner!r}"
+        )
+    return cast(Pruner, pruner)
+
+
+def _in_this_process(executor: object) -> bool:
+    """Whether trials run in this process (inline or in threads), so that their reports can
+    go to in-memory storage."""
+    return executor is None or executor == "threads" or isinstance(executor, cf.ThreadPoolExecutor)
+
+
+@contextlib.contextmanager
+def study_storage(
+    storage: Storage | str | os.PathLike[str] | None, executor: object, reports: bool
+) -> Iterator[Storage | str | os.PathLike[str] | None]:
+    """``storage``, or when there is none but the trials report from other processes, a
+    SQLite file in a temporary directory, removed after the search: the processes share
+    the folds' losses through it (in-memory storage cannot cross processes)."""
+    if storage is not None or not reports or _in_this_process(executor):
+        yield storage
+        return
+    with tempfile.TemporaryDirectory(prefix="typedspace-search-", ignore_cleanup_errors=True) as d:
+        yield str(Path(d) / "search.db")
 
 
 def representative(space: Space[Any]) -> Any:
@@ -142,10 +237,22 @@ class SpaceSearchCV(MetaEstimatorMixin, BaseEstimator):  # type: ignore[misc]
     Pass ``storage`` as a path and ``executor`` as ``"processes"``/``"threads"`` to keep the
     search clonable (``clone`` deep-copies parameters; a pool or connection does not copy).
 
+    Each trial evaluates its folds one at a time and reports each fold's loss (minus its
+    score) with the fold's index as the step; ``pruner`` may then stop a trial between folds
+    (a PRUNED trial: it is never the best, and the time goes to more configurations).
+    ``"auto"`` (the default) is ``WilcoxonPruner()``: a paired test of the trial's fold
+    losses against the best completed trial's on the same folds, which stops only
+    configurations clearly worse on every fold seen, at the earliest after 4 folds (so with
+    fewer than 5 folds it stops none; ``WilcoxonPruner(p_threshold=0.3)`` stops after 2).  Any
+    pruner of ``typedspace.pruners`` works; None stops nothing.  A pruner's verdict after the
+    last fold is ignored: that trial's work is done, and it completes.  With worker processes
+    and no ``storage``, the trials share their reports through a temporary SQLite file.
+
     After ``fit``: ``best_estimator_`` (refit on all data when ``refit``), ``best_params_``
     (the best trial's parameters by name), ``best_score_``, ``best_index_``, ``cv_results_``
-    (like ``GridSearchCV``'s, with a ``state`` column: failed trials have NaN scores and rank
-    last), ``result_`` (the typedspace ``Result``), ``n_splits_``, ``refit_time_``; and,
+    (like ``GridSearchCV``'s, with a ``state`` column: failed and pruned trials have NaN mean
+    scores and rank last; a pruned trial has the scores of the folds it evaluated and NaN for
+    the others), ``result_`` (the typedspace ``Result``), ``n_splits_``, ``refit_time_``; and,
     delegated to the best estimator, ``classes_``, ``n_features_in_``, ``predict``,
     ``predict_proba``, ``decision_function``, ``transform`` ... where it has them.
 
@@ -175,6 +282,7 @@ class SpaceSearchCV(MetaEstimatorMixin, BaseEstimator):  # type: ignore[misc]
         max_pending: int | None = None,
         timeout: float | None = None,
         refit: bool = True,
+        pruner: Pruner | str | None = "auto",
     ) -> None:
         self.space = space
         self.max_evals = max_evals
@@ -188,6 +296,7 @@ class SpaceSearchCV(MetaEstimatorMixin, BaseEstimator):  # type: ignore[misc]
         self.max_pending = max_pending
         self.timeout = timeout
         self.refit = refit
+        self.pruner = pruner
 
     def __sklearn_tags__(self) -> Any:
         # What kind of estimator the search is (classifier, regressor ...) and which inputs
@@ -222,6 +331,7 @@ class SpaceSearchCV(MetaEstimatorMixin, BaseEstimator):  # type: ignore[misc]
         """Run the search on ``X, y`` (``groups`` for group splitters; ``fit_params`` go to
         every fit) and refit the best estimator on all of it."""
         self._check_params()
+        pruner = check_pruner(self.pruner)
         if y is None and get_tags(self).target_tags.required:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None"
@@ -229,20 +339,25 @@ class SpaceSearchCV(MetaEstimatorMixin, BaseEstimator):  # type: ignore[misc]
         X, y, groups = indexable(X, y, groups)
         cv = check_cv(self.cv, y, classifier=is_classifier(representative(self.space)))
         splits = list(cv.split(X, y, groups))
-        objective = CrossValidation(X, y, splits, self.scoring, fit_params)
-        result = optimize(
-            objective,
-            self.space,
-            self.algo,
-            max_evals=self.max_evals,
-            timeout=self.timeout,
-            seed=self.seed,
-            storage=self.storage,
-            study=self.study,
-            executor=self.executor,
-            max_pending=self.max_pending,
-            progress=False,
-        )
+        cross_validation = CrossValidation(X, y, splits, self.scoring, fit_params)
+        objective: CrossValidation | ReportedCrossValidation = cross_validation
+        if pruner is not None:
+            objective = ReportedCrossValidation(cross_validation)
+        with study_storage(self.storage, self.executor, pruner is not None) as storage:
+            result = optimize(
+                objective,
+                self.space,
+                self.algo,
+                max_evals=self.max_evals,
+                timeout=self.timeout,
+                seed=self.seed,
+                storage=storage,
+                study=self.study,
+                executor=self.executor,
+                max_pending=self.max_pending,
+                progress=False,
+                pruner=pruner,
+            )
         self.result_ = result
         self.n_splits_ = len(splits)
         self._set_results(result, self.n_splits_)
@@ -337,15 +452,32 @@ def all_failed(trials: Sequence[Trial[Any]]) -> Exception:
     return kind(f"all {len(failed)} trials failed; the first failure: {first}")
 
 
+def fold_scores(trial: Trial[Any], n_splits: int) -> list[float]:
+    """A trial's score on each fold: all of them for a completed trial; for a pruned one, those
+    of the folds it reported (minus the losses) and NaN for the folds it never evaluated;
+    NaN for a failed one."""
+    if "test_scores" in trial.extra:
+        return [float(s) for s in trial.extra["test_scores"]]
+    scores = [np.nan] * n_splits
+    if trial.state is TrialState.PRUNED:
+        for step, loss in trial.intermediate:
+            if isinstance(step, int) and 0 <= step < n_splits:
+                scores[step] = -loss
+    return scores
+
+
 def cv_results(space: Space[Any], trials: Sequence[Trial[Any]], n_splits: int) -> dict[str, Any]:
-    """``GridSearchCV``-style results, one row per trial (failed trials: NaN scores)."""
+    """``GridSearchCV``-style results, one row per trial (failed trials: NaN scores; pruned
+    trials: the scores of the folds they evaluated, NaN for the others and for the mean)."""
     params = [readable(space, t.assignment) for t in trials]
     nan = [np.nan] * n_splits
-    scores = np.array([t.extra.get("test_scores", nan) for t in trials], dtype=float)
+    scores = np.array([fold_scores(t, n_splits) for t in trials], dtype=float)
     fit = np.array([t.extra.get("fit_times", nan) for t in trials], dtype=float)
     score_time = np.array([t.extra.get("score_times", nan) for t in trials], dtype=float)
+    # A pruned trial's mean over the folds it saw would rank it among the complete ones on
+    # different folds: its mean is NaN, as a failed trial's.
     mean = scores.mean(axis=1)
-    # Best score first; failed trials (NaN) share the last rank, as in GridSearchCV.
+    # Best score first; failed and pruned trials (NaN) share the last rank, as in GridSearchCV.
     ranks = rankdata(-np.nan_to_num(mean, nan=-np.inf), method="min").astype(np.int32)
     results: dict[str, Any] = {
         "params": params,

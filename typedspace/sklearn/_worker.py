@@ -22,12 +22,14 @@ import multiprocessing
 import multiprocessing.spawn
 import pickle
 import threading
+import time
 import warnings
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
 from typedspace.errors import TrialTimeout, WorkerCrashed
-from typedspace.sklearn._search import CrossValidation
+from typedspace.sklearn._search import CrossValidation, merged
 
 #: Seconds a new worker process may take to start and import scikit-learn.
 STARTUP_TIMEOUT = 60.0
@@ -46,11 +48,16 @@ def _serve(conn: Connection, objective: CrossValidation) -> None:
         estimator = conn.recv()
         if estimator is None:
             return
-        try:
-            reply: tuple[str, Any] = ("ok", objective.scores(estimator))
-        except Exception as error:
-            reply = ("error", _picklable(error))
-        conn.send(reply)
+        # One fold at a time: after each, the parent says whether to go on (False: the trial
+        # was pruned).  After an error the parent expects nothing more of this trial.
+        for index in range(len(objective.splits)):
+            try:
+                reply: tuple[str, Any] = ("fold", objective.fold(estimator, index))
+            except Exception as error:
+                reply = ("error", _picklable(error))
+            conn.send(reply)
+            if reply[0] == "error" or not conn.recv():
+                break
 
 
 def _picklable(error: Exception) -> Exception:
@@ -113,7 +120,8 @@ def _main_left_out() -> Any:
 
 
 class TimedWorker:
-    """Runs ``objective.scores(estimator)`` in a child process with a time limit.
+    """Cross-validates estimators with ``objective`` in a child process, one fold at a time,
+    with a time limit per trial.
 
     >>> from sklearn.datasets import load_iris
     >>> from sklearn.model_selection import KFold
@@ -151,22 +159,50 @@ class TimedWorker:
             self._conn = parent
         return self._conn
 
-    def run(self, estimator: Any, timeout: float) -> dict[str, list[float]]:
-        """The folds' scores and times; raises ``TrialTimeout`` after ``timeout`` seconds,
-        ``WorkerCrashed`` if the process dies, or what the fit raised."""
+    def run(
+        self,
+        estimator: Any,
+        timeout: float,
+        on_fold: Callable[[int, dict[str, float]], None] | None = None,
+    ) -> dict[str, list[float]]:
+        """The folds' scores and times; raises ``TrialTimeout`` after ``timeout`` seconds (for
+        all the folds), ``WorkerCrashed`` if the process dies, or what the fit raised.
+
+        ``on_fold(index, fold)`` is called in this process after each fold, with the fold's
+        ``test_score``, ``fit_time`` and ``score_time``; what it raises (``TrialPruned``) stops
+        the trial there: the worker skips the other folds and waits for the next trial."""
         conn = self.start()
         conn.send(estimator)
-        if not conn.poll(max(timeout, 0.0)):
-            self.kill()
-            raise TrialTimeout(f"the trial ran past its time limit of {timeout:.1f} s")
+        deadline = time.monotonic() + timeout
+        folds: list[dict[str, float]] = []
+        for index in range(len(self.objective.splits)):
+            if not conn.poll(max(deadline - time.monotonic(), 0.0)):
+                self.kill()
+                raise TrialTimeout(f"the trial ran past its time limit of {timeout:.1f} s")
+            try:
+                status, payload = conn.recv()
+            except (EOFError, OSError) as error:
+                self.kill()
+                raise WorkerCrashed(f"the worker process died: {error!r}") from None
+            if status == "error":
+                raise payload
+            folds.append(dict(payload))
+            go_on = False
+            try:
+                if on_fold is not None:
+                    on_fold(index, folds[-1])
+                go_on = True
+            finally:
+                self._answer(go_on)
+        return merged(folds)
+
+    def _answer(self, go_on: bool) -> None:
+        """Tell the worker whether to evaluate the trial's next fold."""
         try:
-            status, payload = conn.recv()
-        except (EOFError, OSError) as error:
+            assert self._conn is not None
+            self._conn.send(go_on)
+        except OSError:  # it died meanwhile: the next trial starts a new one
             self.kill()
-            raise WorkerCrashed(f"the worker process died: {error!r}") from None
-        if status == "error":
-            raise payload
-        return dict(payload)
 
     def kill(self) -> None:
         """Stop the process now (a new one starts with the next trial)."""
