@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from typedspace import Choice, Cond, IntUniform, Optimizer, Uniform, flatten
-from typedspace.algorithms import TPE, Algorithm, RandomSearch
+from typedspace.algorithms import GP, TPE, Algorithm, RandomSearch
 
 SPACES: dict[str, tuple[Any, Callable[[Any], float]]] = {
     # The example: 100 points, 526 duplicates in 960 proposals before.
@@ -38,13 +38,15 @@ def _key(trial: Any) -> tuple[tuple[str, Any], ...]:
 
 
 @pytest.mark.parametrize("name", sorted(SPACES))
-@pytest.mark.parametrize("algo", [TPE(), RandomSearch()], ids=["tpe", "random"])
+@pytest.mark.parametrize(
+    "algo", [TPE(), RandomSearch(), GP(n_startup=4)], ids=["tpe", "random", "gp"]
+)
 def test_no_duplicates_within_batches_and_running_trials(name: str, algo: Algorithm) -> None:
     space, loss = SPACES[name]
     batch = 3 if name == "conditional" else 4  # two batches: 6 of its 8 points
-    for seed in range(5):
+    for seed in range(3):
         opt = Optimizer(space, algo, seed=seed)
-        for _ in range(8):
+        for _ in range(6):
             # Two batches asked before any is told: the second must avoid the first too.
             running = opt.ask(batch) + opt.ask(batch)
             keys = [_key(t) for t in running]
@@ -53,8 +55,9 @@ def test_no_duplicates_within_batches_and_running_trials(name: str, algo: Algori
                 opt.tell(trial, loss(trial.value))
 
 
-def test_a_batch_larger_than_the_grid_repeats_only_what_it_must() -> None:
-    opt = Optimizer(IntUniform(1, 3), TPE(n_startup=2), seed=0)
+@pytest.mark.parametrize("algo", [TPE(n_startup=2), GP(n_startup=2)], ids=["tpe", "gp"])
+def test_a_batch_larger_than_the_grid_repeats_only_what_it_must(algo: Algorithm) -> None:
+    opt = Optimizer(IntUniform(1, 3), algo, seed=0)
     for _ in range(3):
         batch = opt.ask(5)
         values = [t.value for t in batch]

@@ -13,9 +13,8 @@ from scipy.stats import norm
 
 import typedspace.algorithms._gp_kernel as kernel
 from tests.algorithms._loop import best, run
-from tests.algorithms.test_batches import SPACES, _key
 from tests.algorithms.test_tpe import EVERY_LEAF, PROBLEMS, smooth_loss
-from typedspace import Choice, Cond, Dict, IntUniform, Optimizer, Uniform, flatten
+from typedspace import Choice, Cond, Dict, IntUniform, Uniform, flatten
 from typedspace.algorithms import GP, RandomSearch
 from typedspace.algorithms._gp import GPProposer, warp_losses
 from typedspace.backends._table import NumericParam
@@ -66,29 +65,7 @@ def test_seeded_runs_repeat() -> None:
     assert first[10:] != other[10:]  # model-based proposals (after 10 start-up trials)
 
 
-@pytest.mark.parametrize("name", sorted(SPACES))
-def test_no_duplicates_within_batches_and_running_trials(name: str) -> None:
-    space, loss = SPACES[name]
-    batch = 3 if name == "conditional" else 4  # two batches: 6 of its 8 points
-    for seed in range(3):
-        opt = Optimizer(space, GP(n_startup=4), seed=seed)
-        for _ in range(5):
-            # Two batches asked before any is told: the second must avoid the first too.
-            running = opt.ask(batch) + opt.ask(batch)
-            keys = [_key(t) for t in running]
-            assert len(set(keys)) == len(keys), (name, seed, keys)
-            for trial in running:
-                opt.tell(trial, loss(trial.value))
-
-
-def test_a_batch_larger_than_the_grid_repeats_only_what_it_must() -> None:
-    opt = Optimizer(IntUniform(1, 3), GP(n_startup=2), seed=0)
-    for _ in range(3):
-        batch = opt.ask(5)
-        values = [t.value for t in batch]
-        assert sorted(set(values)) == [1, 2, 3] and len(values) == 5
-        for trial in batch:
-            opt.tell(trial, float(trial.value))
+# Batches without duplicates: tests/algorithms/test_batches.py (every algorithm).
 
 
 def test_the_kriging_believer_spreads_a_batch() -> None:
