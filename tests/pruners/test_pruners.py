@@ -242,3 +242,11 @@ def test_pruners_are_frozen_values() -> None:
     assert MedianPruner() == MedianPruner() and hash(Hyperband(27)) == hash(Hyperband(27))
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         MedianPruner().min_trials = 3  # type: ignore[misc]
+
+
+def test_halving_never_stops_a_trial_at_its_last_step() -> None:
+    leaders = [complete(n, [0.1] * 27) for n in range(3)]
+    last_rung = running(9, [5.0] * 27)  # 27 = 3 ** 3 is a rung, and the last step
+    assert SuccessiveHalving().prune(last_rung, leaders)
+    assert not SuccessiveHalving(max_steps=27).prune(last_rung, leaders)
+    assert SuccessiveHalving(max_steps=27).prune(running(9, [5.0] * 9), leaders)

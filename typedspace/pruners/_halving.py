@@ -62,6 +62,9 @@ class SuccessiveHalving:
     * ``reduction_factor`` (3): the fraction ``1 / reduction_factor`` of the trials goes on
       at each rung.  3 is the value of the ASHA and Hyperband papers (and Optuna's default):
       a trial reaching step ``min_steps * 3 ** k`` is among the best third there.
+    * ``max_steps`` (None): the last step of a complete trial, if known.  No trial is stopped
+      at or after it: its steps are spent already (without it, a rung that falls on the last
+      epoch, 27 = 3 ** 3, stopped 6-22 % of the steps in benchmarks/RESULTS-pruning.md).
 
     >>> from typedspace.pruners import Curve, Status
     >>> rule = SuccessiveHalving(min_steps=1, reduction_factor=2)
@@ -76,11 +79,16 @@ class SuccessiveHalving:
     reduction_factor: int = attrs.field(
         default=3, validator=[attrs.validators.instance_of(int), attrs.validators.ge(2)]
     )
+    max_steps: int | float | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_POSITIVE)
+    )
 
     def prune(self, trial: Curve, others: Sequence[Curve], /) -> bool:
+        last = math.inf if self.max_steps is None else self.max_steps
         return any(
             not _promoted(trial, others, rung, self.reduction_factor)
             for rung in _rungs_crossed(trial, self.min_steps, self.reduction_factor)
+            if rung < last
         )
 
 

@@ -1,0 +1,697 @@
+"""Pruning at equal total steps: learning-curve problems, our TPE with each pruner against
+Optuna's TPE with its pruners, and both without pruning (issue 14).
+
+Every run is an ask/tell loop that walks each trial's learning curve one step at a time
+(an epoch, two boosting stages, one fidelity level), reports every step to the optimizer and
+stops the trial when its pruner says so.  The budget is a number of *steps* summed over all
+trials, ``B = --full-trials x steps per curve`` (without pruning: that many complete trials);
+the trial running when the budget runs out is cut there and never completes.  A run's score
+at a budget ``b <= B`` is the best final loss among the trials that *completed* within ``b``
+steps (a pruned trial has no final loss); a run with no completed trial by then scores the
+worst value it saw.  Every method is deterministic given its seed and nothing depends on
+``B`` until it is reached, so the score of a run with budget ``b`` is read off the run with
+budget ``B`` (the first ``b`` steps are the same run): that is how ``B / 3`` is reported.
+
+Problems (each curve is a deterministic function of the configuration; 27 steps, so that
+rungs at 1, 3, 9 and 27 line up with reduction factor 3):
+
+* ``hartmann6_mf``: the augmented Hartmann-6 function of BoTorch
+  (``botorch.test_functions.multi_fidelity.AugmentedHartmann``, the multi-fidelity benchmark
+  of Wu, Toscano-Palmerin, Frazier and Wilson, "Practical Multi-fidelity Bayesian
+  Optimization for Hyperparameter Tuning", UAI 2019)::
+
+      H(x, s) = -(alpha_1 - 0.1 (1 - s)) exp(-sum_j A_1j (x_j - P_1j)^2)
+                - sum_{i=2..4} alpha_i exp(-sum_j A_ij (x_j - P_ij)^2)
+
+  with the Hartmann-6 constants, ``x`` in ``[0, 1]^6`` and fidelity ``s = step / 27``; the
+  loss is ``H(x, s) - H_min`` (``H_min = -3.32237``, at ``s = 1``), so the last step is the
+  plain Hartmann-6 regret and lower fidelities add a bias that shrinks to 0.
+* ``gboost``: ``GradientBoostingClassifier`` (learning rate, depth, subsample,
+  min_samples_leaf, max_features) on a generated binary problem (``make_classification``,
+  1,000 samples, 20 features, 10 % label noise, split 500/500); step ``k`` = the model with
+  ``2k`` stages, loss = validation log-loss.  Stages are fitted lazily with ``warm_start``
+  in chunks ending at steps 1, 3, 9 and 27 (the random state carries over, so the model is
+  the one a single fit would give), so a pruned trial costs less wall time; steps, not
+  seconds, are the budget anyway.
+* ``mlp_digits``: ``MLPClassifier`` (one hidden layer; learning rate, L2, width, batch size)
+  trained epoch by epoch with ``partial_fit`` on ``load_digits`` (600 training, 1,197
+  validation images, pixels / 16); loss = validation error rate after each epoch.
+
+Methods: our ``TPE()`` with ``pruner=None`` and with each of our pruners at its defaults
+(``Hyperband(max_steps=27)``; ``Patient`` needs a patience: 3, around ``MedianPruner()``;
+``PercentilePruner(25.0)``, the harder cut of the guide), and Optuna's default
+``TPESampler(seed=seed, multivariate=True)`` with ``NopPruner``, ``MedianPruner()``,
+``SuccessiveHalvingPruner()`` and ``HyperbandPruner(max_resource=27)`` (their defaults
+otherwise).  Our loop: ``ask``, ``report(trial, step, value)`` at every step (the last one
+too, as a training loop does), ``tell(trial, TrialPruned())`` when it returns True, else
+``tell(trial, final)``; Optuna's: ``study.ask()``, ``trial.report(value, step)``,
+``trial.should_prune()``, ``study.tell(trial, state=TrialState.PRUNED)``.
+
+    .venv/bin/python benchmarks/bench_pruning.py                      # the full run
+    .venv/bin/python benchmarks/bench_pruning.py --seeds 2 --slow-seeds 1 --full-trials 20 \\
+        --out /tmp/pruning.md                                         # smoke test, ~2 min
+    .venv/bin/python benchmarks/bench_pruning.py --tables benchmarks/out/pruning.json
+
+Single process, single-threaded (BLAS limited to one thread).  Raw runs (every trial's
+curve as far as it went): ``benchmarks/out/<name of --out>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import platform
+import shlex
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from competitors import optuna_sampler
+from problems import _H_A, _H_ALPHA, _H_P, HARTMANN6_MIN, to_optuna
+
+from typedspace import (
+    IntLogUniform,
+    IntUniform,
+    LogUniform,
+    Optimizer,
+    Space,
+    TrialPruned,
+    Uniform,
+    as_space,
+)
+from typedspace.algorithms import TPE
+from typedspace.pruners import (
+    Hyperband,
+    MedianPruner,
+    Patient,
+    PercentilePruner,
+    Pruner,
+    SuccessiveHalving,
+    WilcoxonPruner,
+)
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+STEPS = 27
+"""The length of every learning curve (3 ** 3: the rungs of reduction factor 3 line up)."""
+
+Value = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CurveProblem:
+    """A search space and, for each value of it, a learning curve of ``steps`` losses (the
+    last one is the final loss), produced lazily, one step per ``next``."""
+
+    name: str
+    space: Space[Value]
+    curve: Callable[[Value], Iterator[float]]
+    steps: int
+    description: str
+
+
+# -- the problems -------------------------------------------------------------------------------
+
+
+def hartmann6_mf_curve(value: Value) -> Iterator[float]:
+    x = np.array([value[f"x{i}"] for i in range(6)])
+    bumps = np.exp(-np.sum(_H_A * (x - _H_P) ** 2, axis=1))
+    for step in range(1, STEPS + 1):
+        s = step / STEPS
+        alpha = _H_ALPHA - np.array([0.1 * (1 - s), 0.0, 0.0, 0.0])
+        yield float(-np.sum(alpha * bumps)) - HARTMANN6_MIN
+
+
+GB_STAGES_PER_STEP = 1
+GB_CHUNKS = (1, 3, 9, 27)
+"""Stages are fitted (warm start) up to the end of the chunk holding the step asked for."""
+
+
+@cache
+def _gb_data() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(
+        n_samples=1000,
+        n_features=20,
+        n_informative=5,
+        n_redundant=5,
+        flip_y=0.1,
+        class_sep=0.7,
+        random_state=0,
+    )
+    return X[:500], y[:500], X[500:], y[500:]
+
+
+def gboost_curve(value: Value) -> Iterator[float]:
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    X_train, y_train, X_val, y_val = _gb_data()
+    model = GradientBoostingClassifier(
+        learning_rate=value["learning_rate"],
+        max_depth=value["max_depth"],
+        subsample=value["subsample"],
+        min_samples_leaf=value["min_samples_leaf"],
+        max_features=value["max_features"],
+        n_estimators=1,
+        warm_start=True,
+        random_state=0,
+    )
+    done = 0
+    for end in GB_CHUNKS:
+        model.set_params(n_estimators=end * GB_STAGES_PER_STEP)
+        model.fit(X_train, y_train)
+        staged = list(model.staged_predict_proba(X_val))
+        for step in range(done + 1, end + 1):
+            p = np.clip(staged[step * GB_STAGES_PER_STEP - 1][:, 1], 1e-15, 1 - 1e-15)
+            yield float(-np.mean(y_val * np.log(p) + (1 - y_val) * np.log(1 - p)))
+        done = end
+
+
+@cache
+def _digits() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_digits(return_X_y=True)
+    X_train, X_val, y_train, y_val = train_test_split(
+        X / 16.0, y, train_size=400, test_size=400, stratify=y, random_state=0
+    )
+    return X_train, y_train, X_val, y_val
+
+
+def mlp_curve(value: Value) -> Iterator[float]:
+    from sklearn.neural_network import MLPClassifier
+
+    X_train, y_train, X_val, y_val = _digits()
+    model = MLPClassifier(
+        hidden_layer_sizes=(value["width"],),
+        learning_rate_init=value["learning_rate"],
+        alpha=value["l2"],
+        batch_size=value["batch_size"],
+        random_state=0,
+    )
+    classes = np.arange(10)
+    for _ in range(STEPS):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # overflow at the largest learning rates
+            model.partial_fit(X_train, y_train, classes=classes)
+            predicted = model.predict(X_val)
+        yield float(np.mean(predicted != y_val))
+
+
+PROBLEMS: dict[str, CurveProblem] = {
+    p.name: p
+    for p in [
+        CurveProblem(
+            "hartmann6_mf",
+            as_space({f"x{i}": Uniform(0.0, 1.0) for i in range(6)}),
+            hartmann6_mf_curve,
+            STEPS,
+            "augmented Hartmann-6 (BoTorch / Wu et al. 2019), fidelity s = step/27, loss = regret",
+        ),
+        CurveProblem(
+            "gboost",
+            as_space(
+                {
+                    "learning_rate": LogUniform(0.01, 1.0),
+                    "max_depth": IntUniform(1, 5),
+                    "subsample": Uniform(0.2, 1.0),
+                    "min_samples_leaf": IntLogUniform(1, 100),
+                    "max_features": Uniform(0.1, 1.0),
+                }
+            ),
+            gboost_curve,
+            STEPS,
+            "GradientBoostingClassifier, one stage per step, validation log-loss",
+        ),
+        CurveProblem(
+            "mlp_digits",
+            as_space(
+                {
+                    "learning_rate": LogUniform(1e-5, 1e-1),
+                    "l2": LogUniform(1e-6, 1.0),
+                    "width": IntLogUniform(8, 128),
+                    "batch_size": IntLogUniform(32, 256),
+                }
+            ),
+            mlp_curve,
+            STEPS,
+            "MLPClassifier on digits, one epoch per step (partial_fit), validation error",
+        ),
+    ]
+}
+
+
+# -- the methods --------------------------------------------------------------------------------
+
+TrialLog = dict[str, Any]
+"""One trial: ``values`` (its curve as far as it ran) and ``state``: complete, pruned or cut
+(the budget ran out during it)."""
+
+Runner = Callable[[CurveProblem, int, int], list[TrialLog]]
+"""``runner(problem, seed, budget)`` -> the trials in order, until ``budget`` steps."""
+
+
+def run_ours(make_pruner: Callable[[CurveProblem], Pruner | None]) -> Runner:
+    def run(problem: CurveProblem, seed: int, budget: int) -> list[TrialLog]:
+        opt = Optimizer(problem.space, TPE(), seed=seed, pruner=make_pruner(problem))
+        trials: list[TrialLog] = []
+        spent = 0
+        while spent < budget:
+            trial = opt.ask()
+            values: list[float] = []
+            state = "complete"
+            for step, value in enumerate(problem.curve(trial.value), start=1):
+                values.append(value)
+                spent += 1
+                if step < problem.steps and spent >= budget:
+                    state = "cut"
+                    break
+                if opt.report(trial, step, value):
+                    opt.tell(trial, TrialPruned())
+                    state = "pruned"
+                    break
+            if state == "complete":
+                opt.tell(trial, values[-1])
+            trials.append({"state": state, "values": values})
+        return trials
+
+    return run
+
+
+def run_optuna(make_pruner: Callable[[CurveProblem], Any]) -> Runner:
+    def run(problem: CurveProblem, seed: int, budget: int) -> list[TrialLog]:
+        import optuna
+        from optuna.trial import TrialState
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        # A fixed study name: HyperbandPruner draws each trial's bracket from a hash of it.
+        study = optuna.create_study(
+            study_name=f"bench_pruning_{seed}",
+            sampler=optuna_sampler(seed, True),
+            pruner=make_pruner(problem),
+        )
+        trials: list[TrialLog] = []
+        spent = 0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            while spent < budget:
+                trial = study.ask()
+                value = to_optuna(problem.space, trial)
+                values: list[float] = []
+                state = "complete"
+                for step, loss in enumerate(problem.curve(value), start=1):
+                    values.append(loss)
+                    spent += 1
+                    if step < problem.steps and spent >= budget:
+                        state = "cut"
+                        break
+                    trial.report(loss, step)
+                    if trial.should_prune():
+                        study.tell(trial, state=TrialState.PRUNED)
+                        state = "pruned"
+                        break
+                if state == "complete":
+                    study.tell(trial, values[-1])
+                trials.append({"state": state, "values": values})
+        return trials
+
+    return run
+
+
+def _optuna_pruner(name: str, **kwargs: Any) -> Callable[[CurveProblem], Any]:
+    def make(problem: CurveProblem) -> Any:
+        import optuna
+
+        return getattr(optuna.pruners, name)(**kwargs)
+
+    return make
+
+
+NO_PRUNING = "ours, no pruning"
+METHODS: dict[str, Runner] = {
+    NO_PRUNING: run_ours(lambda p: None),
+    "ours + MedianPruner()": run_ours(lambda p: MedianPruner()),
+    "ours + PercentilePruner(25)": run_ours(lambda p: PercentilePruner(25.0)),
+    "ours + SuccessiveHalving()": run_ours(lambda p: SuccessiveHalving()),
+    "ours + Hyperband(max_steps=27)": run_ours(lambda p: Hyperband(max_steps=p.steps)),
+    "ours + Patient(3, MedianPruner())": run_ours(
+        lambda p: Patient(patience=3, pruner=MedianPruner())
+    ),
+    "ours + WilcoxonPruner()": run_ours(lambda p: WilcoxonPruner()),
+    "optuna, no pruning": run_optuna(_optuna_pruner("NopPruner")),
+    "optuna + MedianPruner()": run_optuna(_optuna_pruner("MedianPruner")),
+    "optuna + SuccessiveHalvingPruner()": run_optuna(_optuna_pruner("SuccessiveHalvingPruner")),
+    "optuna + HyperbandPruner(max_resource=27)": run_optuna(
+        _optuna_pruner("HyperbandPruner", max_resource=STEPS)
+    ),
+}
+"""The compared methods, in table order."""
+
+DEFAULT_METHODS = [m for m in METHODS if m != "ours + WilcoxonPruner()"]
+"""Not ``WilcoxonPruner``: it is for folds (a paired test against the best trial on the same
+folds); on a learning curve every step of a worse trial is worse, so it stops nearly every
+trial after 4 steps (``--methods`` runs it).  And its scipy test per report is the slowest."""
+SLOW = ("gboost", "mlp_digits")
+
+OURS_PRUNED = [m for m in METHODS if m.startswith("ours +")]
+OPTUNA_PRUNED = [m for m in METHODS if m.startswith("optuna +")]
+
+
+# -- scoring ------------------------------------------------------------------------------------
+
+
+def score(trials: Sequence[TrialLog], budget: int) -> float:
+    """The best final loss among the trials completed within ``budget`` steps (the worst value
+    seen within the budget if none completed)."""
+    spent = 0
+    best = math.inf
+    worst = -math.inf
+    for t in trials:
+        values = t["values"][: max(budget - spent, 0)]
+        spent += len(t["values"])
+        if values:
+            worst = max(worst, *values)
+        if t["state"] == "complete" and spent <= budget:
+            best = min(best, t["values"][-1])
+        if spent >= budget:
+            break
+    return best if math.isfinite(best) else worst
+
+
+def _fmt(x: float) -> str:
+    if not math.isfinite(x):
+        return str(x)
+    return f"{x:.3g}" if abs(x) >= 1e-3 or x == 0 else f"{x:.2e}"
+
+
+def _mean_se(x: np.ndarray) -> tuple[float, float]:
+    se = float(x.std(ddof=1) / math.sqrt(len(x))) if len(x) > 1 else math.nan
+    return float(x.mean()), se
+
+
+# -- running ------------------------------------------------------------------------------------
+
+
+def run(
+    problems: Sequence[str],
+    methods: Sequence[str],
+    seeds: dict[str, list[int]],
+    full_trials: int,
+) -> list[dict[str, Any]]:
+    tasks = [(p, s, m) for p in problems for s in seeds[p] for m in methods]
+    results: list[dict[str, Any]] = []
+    start = time.perf_counter()
+    for problem, seed, method in tasks:
+        spec = PROBLEMS[problem]
+        budget = full_trials * spec.steps
+        t0 = time.perf_counter()
+        trials = METHODS[method](spec, seed, budget)
+        r = {
+            "problem": problem,
+            "method": method,
+            "seed": seed,
+            "budget": budget,
+            "seconds": time.perf_counter() - t0,
+            "trials": trials,
+        }
+        results.append(r)
+        elapsed = time.perf_counter() - start
+        eta = elapsed / len(results) * (len(tasks) - len(results))
+        print(
+            f"[{len(results):4d}/{len(tasks)} {elapsed:6.0f}s, ~{eta:4.0f}s left] "
+            f"{problem:<13} {method:<42} seed {seed:2d}: {len(trials):4d} trials, "
+            f"score {_fmt(score(trials, budget))} ({r['seconds']:.1f}s)",
+            flush=True,
+        )
+    return results
+
+
+# -- the report ---------------------------------------------------------------------------------
+
+
+def tables(results: Sequence[dict[str, Any]]) -> str:
+    problems = [p for p in PROBLEMS if any(r["problem"] == p for r in results)]
+    methods = [m for m in METHODS if any(r["method"] == m for r in results)]
+    runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in sorted(results, key=lambda r: int(r["seed"])):
+        runs.setdefault((r["problem"], r["method"]), []).append(r)
+    budget = {p: int(runs[p, methods[0]][0]["budget"]) for p in problems}
+
+    def scores(p: str, m: str, b: int) -> np.ndarray:
+        return np.array([score(r["trials"], b) for r in runs[p, m]])
+
+    lines: list[str] = []
+    for p in problems:
+        B = budget[p]
+        third = B // 3
+        seeds = [int(r["seed"]) for r in runs[p, methods[0]]]
+        lines += [
+            f"### {p}",
+            "",
+            f"{PROBLEMS[p].description}.  Budget B = {B} steps ({B // PROBLEMS[p].steps} "
+            f"full curves of {PROBLEMS[p].steps} steps); {len(seeds)} seeds "
+            f"({min(seeds)}..{max(seeds)}).  Best final loss among completed trials, "
+            "mean ± s.e. over seeds (lower is better).",
+            "",
+            "| method | at B | at B/3 | trials started (at B) | completed | s / run |",
+            "|---|---|---|---|---|---|",
+        ]
+        for m in methods:
+            m_b, se_b = _mean_se(scores(p, m, B))
+            m_3, se_3 = _mean_se(scores(p, m, third))
+            started = np.mean([len(r["trials"]) for r in runs[p, m]])
+            done = np.mean([sum(t["state"] == "complete" for t in r["trials"]) for r in runs[p, m]])
+            secs = np.mean([r["seconds"] for r in runs[p, m]])
+            lines.append(
+                f"| {m} | {_fmt(m_b)} ± {_fmt(se_b)} | {_fmt(m_3)} ± {_fmt(se_3)} "
+                f"| {started:.0f} | {done:.0f} | {secs:.1f} |"
+            )
+        lines.append("")
+    lines += target_a(problems, methods, budget, scores)
+    lines += target_b(problems, methods, budget, scores)
+    return "\n".join(lines)
+
+
+ScoreFn = Callable[[str, str, int], np.ndarray]
+
+
+def target_a(
+    problems: Sequence[str], methods: Sequence[str], budget: dict[str, int], scores: ScoreFn
+) -> list[str]:
+    ours = [m for m in OURS_PRUNED if m in methods]
+    rivals = [m for m in OPTUNA_PRUNED if m in methods]
+    if not ours or not rivals:
+        return []
+    lines = [
+        "### Target (a): our pruning against Optuna's best pruner, at B",
+        "",
+        "Per problem, Optuna's best pruner setting (lowest mean at B) and each of ours: the "
+        "difference of the means (ours - Optuna's best; negative = ours better) and its "
+        "standard error (the two s.e. combined; the seeds are not paired across libraries).",
+        "",
+        "| problem | Optuna's best pruner | " + " | ".join(ours) + " |",
+        "|---|---|" + "---|" * len(ours),
+    ]
+    beats = {m: 0 for m in ours}
+    for p in problems:
+        B = budget[p]
+        rival = min(rivals, key=lambda m: float(scores(p, m, B).mean()))
+        r_mean, r_se = _mean_se(scores(p, rival, B))
+        cells = []
+        for m in ours:
+            mean, se = _mean_se(scores(p, m, B))
+            diff = mean - r_mean
+            beats[m] += diff < 0
+            cells.append(f"{diff:+.3g} ± {_fmt(math.hypot(se, r_se))}{' ✓' if diff < 0 else ''}")
+        lines.append(
+            f"| {p} | {rival}: {_fmt(r_mean)} ± {_fmt(r_se)} | " + " | ".join(cells) + " |"
+        )
+    lines.append(
+        "| **problems where ours is better** | | "
+        + " | ".join(f"**{beats[m]} / {len(problems)}**" for m in ours)
+        + " |"
+    )
+    lines.append("")
+    return lines
+
+
+def target_b(
+    problems: Sequence[str], methods: Sequence[str], budget: dict[str, int], scores: ScoreFn
+) -> list[str]:
+    ours = [m for m in OURS_PRUNED if m in methods]
+    if NO_PRUNING not in methods or not ours:
+        return []
+    lines = [
+        "### Target (b): ours with pruning at B/3 against ours without pruning at B",
+        "",
+        "Mean at B/3 with the pruner minus the mean at B without pruning (negative = the "
+        "pruned run is better with a third of the steps), ± the standard error of the paired "
+        "differences (same seeds); ✓ when the difference is at most one s.e. (matches or "
+        "better).",
+        "",
+        "| problem | no pruning at B | " + " | ".join(ours) + " |",
+        "|---|---|" + "---|" * len(ours),
+    ]
+    matches = {m: 0 for m in ours}
+    for p in problems:
+        B = budget[p]
+        base = scores(p, NO_PRUNING, B)
+        b_mean, b_se = _mean_se(base)
+        cells = []
+        for m in ours:
+            diff = scores(p, m, B // 3) - base
+            d_mean, d_se = _mean_se(diff)
+            ok = d_mean <= (d_se if math.isfinite(d_se) else 0.0)
+            matches[m] += ok
+            cells.append(f"{d_mean:+.3g} ± {_fmt(d_se)}{' ✓' if ok else ''}")
+        lines.append(f"| {p} | {_fmt(b_mean)} ± {_fmt(b_se)} | " + " | ".join(cells) + " |")
+    lines.append(
+        "| **problems matched** | | "
+        + " | ".join(f"**{matches[m]} / {len(problems)}**" for m in ours)
+        + " |"
+    )
+    lines.append("")
+    return lines
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _load() -> str:
+    try:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def _git_commit() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True
+        )
+        return out.stdout.strip() or "unknown"
+    except OSError:
+        return "unknown"
+
+
+def versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for name in ("typedspace", "optuna", "scikit-learn", "numpy", "scipy"):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "unknown"
+    return found
+
+
+def header(command: str, wall: float, load_before: str) -> str:
+    libs = ", ".join(f"{k} {v}" for k, v in versions().items())
+    return "\n".join(
+        [
+            "# Pruning at equal total steps (issue 14)",
+            "",
+            f"`{command}`",
+            "",
+            f"- date: {dt.datetime.now().astimezone().isoformat(timespec='seconds')}",
+            f"- machine: {os.cpu_count()} CPUs (nproc), {_cpu_model()}, {platform.platform()}; "
+            f"shared: load average {load_before} before, {_load()} after",
+            f"- git commit: {_git_commit()} (plus uncommitted changes, if any)",
+            f"- libraries: {libs}",
+            f"- one process, BLAS limited to one thread; wall time {wall / 60:.1f} min",
+            "",
+            "How to read it: every trial's curve is walked step by step and reported; the "
+            "budget B counts steps over all trials (the trial running when it is spent is cut "
+            "and does not complete); the score is the best *final* loss among the completed "
+            "trials.  The column at B/3 is the same runs' score after their first B/3 steps "
+            "(the runs are deterministic, so it is what a run with budget B/3 gives).  See "
+            "the docstring of `benchmarks/bench_pruning.py` for the problems and settings.",
+            "",
+            "",
+        ]
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> str:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--seeds", type=int, default=10, help="N seeds (default 10)")
+    parser.add_argument(
+        "--slow-seeds",
+        type=int,
+        default=5,
+        help=f"seeds for the scikit-learn problems, {' and '.join(SLOW)} (default 5)",
+    )
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds start here (default 0)")
+    parser.add_argument(
+        "--full-trials", type=int, default=60, help="budget B = this many full curves (60)"
+    )
+    parser.add_argument("--problems", nargs="+", default=list(PROBLEMS), choices=list(PROBLEMS))
+    parser.add_argument("--methods", nargs="+", default=DEFAULT_METHODS, choices=list(METHODS))
+    parser.add_argument(
+        "--out",
+        default=str(HERE / "RESULTS-pruning.md"),
+        help="the markdown report; raw runs go to benchmarks/out/<its stem>.json",
+    )
+    parser.add_argument(
+        "--tables", metavar="JSON", help="only rewrite the report from an earlier run's JSON"
+    )
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    if args.tables:
+        saved = json.loads(Path(args.tables).read_text())
+        md = header(saved["command"], saved["wall"], saved["load"]) + tables(saved["runs"])
+        out.write_text(md)
+        return md
+
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1)
+    load_before = _load()
+    command = ".venv/bin/python benchmarks/bench_pruning.py " + shlex.join(
+        sys.argv[1:] if argv is None else list(argv)
+    )
+    first = args.first_seed
+    seeds = {
+        p: list(range(first, first + (args.slow_seeds if p in SLOW else args.seeds)))
+        for p in args.problems
+    }
+    start = time.perf_counter()
+    # The slow problem last: the quick ones' tables are worth having if it is interrupted.
+    order = sorted(args.problems, key=lambda p: p == "mlp_digits")
+    results = run(order, args.methods, seeds, args.full_trials)
+    wall = time.perf_counter() - start
+    OUT.mkdir(exist_ok=True)
+    raw: dict[str, Any] = {
+        "command": command.strip(),
+        "wall": wall,
+        "load": load_before,
+        "runs": results,
+    }
+    (OUT / f"{out.stem}.json").write_text(json.dumps(raw))
+    md = header(raw["command"], wall, load_before) + tables(results)
+    out.write_text(md)
+    return md
+
+
+if __name__ == "__main__":
+    print(main())
