@@ -43,7 +43,7 @@ def load(name: str) -> tuple[Any, Any, Any, Any]:
         "digits": datasets.load_digits,
     }[name]
     X, y = loader(return_X_y=True)
-    return tuple(train_test_split(X, y, test_size=0.25, stratify=y, random_state=0))  # type: ignore[return-value]
+    return tuple(train_test_split(X, y, test_size=0.25, stratify=y, random_state=0))
 
 
 def pruner(variant: str) -> Any:
