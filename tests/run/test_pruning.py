@@ -122,6 +122,10 @@ def test_ask_and_tell_report_and_prune() -> None:
     done = opt.tell(trial, TrialPruned())
     assert done.state is TrialState.PRUNED and done.intermediate == ((1, 0.9),)
     assert [t.state for t in opt.trials] == [TrialState.OK, TrialState.OK, TrialState.PRUNED]
+    trial = opt.ask()
+    opt.report(trial, 1, 0.1)
+    with pytest.raises(ValueError, match="step 1 was already reported for trial 3"):
+        opt.report(trial, 1, 0.1)
 
 
 # --- Where trials run ---

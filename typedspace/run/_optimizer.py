@@ -345,6 +345,8 @@ class Optimizer(Generic[T]):
         'pruned'
         """
         report = Report(Reporting(self.storage, self.study, self.pruner), trial.number)
+        stored = self.storage.trials(self.study)[trial.number].intermediate
+        report.reported.update(step for step, _ in stored)  # each step once, across calls
         try:
             report.report(step, value)
         except TrialPruned:

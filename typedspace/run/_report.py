@@ -94,7 +94,8 @@ class Report:
         self._reporting = reporting
         #: The number of the trial being evaluated.
         self.number = number
-        self._steps: set[Step] = set()
+        #: The steps reported so far (each is reported once).
+        self.reported: set[Step] = set()
 
     def __repr__(self) -> str:
         return f"Report(study={self._reporting.study!r}, trial={self.number})"
@@ -104,7 +105,7 @@ class Report:
         pruner stops the trial here.  Each step is reported once per trial; a non-finite value
         fails the trial (``InvalidLoss``), as a non-finite final loss does."""
         step = check_step(step)
-        if step in self._steps:
+        if step in self.reported:
             raise ValueError(f"report: step {step!r} was already reported for trial {self.number}")
         try:
             loss = check_number("report", f"the value at step {step!r}", value)
@@ -114,7 +115,7 @@ class Report:
             ) from None
         except TypeError as error:
             raise TypeError(f"{error}: report the loss so far, a float") from None
-        self._steps.add(step)
+        self.reported.add(step)
         reporting = self._reporting
         reporting.storage.report(reporting.study, self.number, step, loss)
         records = reporting.storage.trials(reporting.study)
