@@ -16,11 +16,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The demo needs the library and scikit-learn only: a newcomer's first command stays quick.
+# The demo needs the library, scikit-learn and matplotlib only: a first command stays quick.
 $(DEMO_STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[sklearn]'
+	$(PY) -m pip install --quiet -e '.[sklearn,plot]'
 	@touch $(DEMO_STAMP)
 
 # Every check: lint, static types (package, tests, typing cases), the docs site, all tests
