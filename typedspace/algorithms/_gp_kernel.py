@@ -73,6 +73,19 @@ def _matern(r2: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     return (poly + (5.0 / 3.0) * r2) * e, poly * e, r
 
 
+def _matern_only(r2: FloatArray) -> FloatArray:
+    """k(r) alone, overwriting ``r2`` (fewer passes and temporaries than ``_matern``)."""
+    s = np.sqrt(np.maximum(r2, 0.0, out=r2), out=r2)
+    s *= SQRT5  # sqrt5 r
+    e = np.exp(-s)
+    k = s * s
+    k *= 1.0 / 3.0
+    k += s
+    k += 1.0
+    k *= e  # (1 + sqrt5 r + 5 r^2 / 3) exp(-sqrt5 r)
+    return k
+
+
 def _sq_dist(a: FloatArray, b: FloatArray) -> FloatArray:
     d2 = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2.0 * (a @ b.T)
     out: FloatArray = np.maximum(d2, 0.0)
@@ -102,7 +115,10 @@ class Posterior:
         k, _, _ = _matern(_sq_dist(self.xs, self.xs))
         k[np.diag_indices_from(k)] += self.noise + JITTER
         self.chol = _cholesky(k)
-        self.alpha = scipy.linalg.cho_solve((self.chol, True), y)
+        # L^-1, once: the predictions and gradients at many candidates are then plain
+        # matrix products (v = L^-1 k = k L^-T) instead of a triangular solve per call.
+        self.chol_inv = _tri_inv(self.chol)
+        self.alpha = self.chol_inv.T @ (self.chol_inv @ y)
 
     @classmethod
     def fit(
@@ -121,10 +137,10 @@ class Posterior:
 
     def predict(self, c: FloatArray) -> tuple[FloatArray, FloatArray]:
         """The latent function's posterior mean and variance at the rows of ``c``."""
-        k, _, _ = _matern(_sq_dist(c / self.lengthscales[self.dims], self.xs))
+        k = _matern_only(_sq_dist(c / self.lengthscales[self.dims], self.xs))
         mean = k @ self.alpha
-        v = scipy.linalg.solve_triangular(self.chol, k.T, lower=True, check_finite=False)
-        var = np.maximum(1.0 - (v * v).sum(0), 1e-12)
+        v = k @ self.chol_inv.T
+        var = np.maximum(1.0 - (v * v).sum(1), 1e-12)
         return mean, var
 
     def log_ei(self, c: FloatArray, best: float) -> FloatArray:
@@ -137,11 +153,13 @@ class Posterior:
         """log EI at the rows of ``c`` and its gradient with respect to ``c``."""
         k, poly_e, _ = _matern(_sq_dist(c / self.lengthscales[self.dims], self.xs))
         mean = k @ self.alpha
-        kinv_k = scipy.linalg.cho_solve((self.chol, True), k.T, check_finite=False).T
-        var = np.maximum(1.0 - (k * kinv_k).sum(1), 1e-12)
+        v = k @ self.chol_inv.T
+        kinv_k = v @ self.chol_inv  # K^-1 k per row
+        var = np.maximum(1.0 - (v * v).sum(1), 1e-12)
         sd = np.sqrt(var)
         z = (best - mean) / sd
-        value = np.log(sd) + log_h(z)
+        lh = log_h(z)
+        value = np.log(sd) + lh
         # dk_i/dc = -(5/3) (1 + sqrt5 r) exp(-sqrt5 r) (c - x_i) / l^2, per column.
         g = -(5.0 / 3.0) * poly_e  # (m, n)
 
@@ -154,7 +172,7 @@ class Posterior:
         d_mean = contract(np.broadcast_to(self.alpha, g.shape))
         d_var = -2.0 * contract(kinv_k)
         d_sd = d_var / (2.0 * sd[:, None])
-        ratio = np.exp(log_ndtr(z) - log_h(z))  # h'(z) / h(z) = Phi(z) / h(z)
+        ratio = np.exp(log_ndtr(z) - lh)  # h'(z) / h(z) = Phi(z) / h(z)
         d_z = (-d_mean - z[:, None] * d_sd) / sd[:, None]
         return value, d_sd / sd[:, None] + ratio[:, None] * d_z
 
@@ -167,6 +185,16 @@ def _cholesky(k: FloatArray) -> FloatArray:
         except np.linalg.LinAlgError:
             continue
     return np.asarray(np.linalg.cholesky(k + np.eye(len(k))), dtype=np.float64)
+
+
+def _tri_inv(chol: FloatArray) -> FloatArray:
+    """The inverse of a lower triangular factor (LAPACK's ``trtri``)."""
+    inv, info = scipy.linalg.lapack.dtrtri(chol, lower=1)
+    if info != 0:
+        return np.asarray(
+            scipy.linalg.solve_triangular(chol, np.eye(len(chol)), lower=True), dtype=np.float64
+        )
+    return np.asarray(np.tril(inv), dtype=np.float64)
 
 
 def log_h(z: FloatArray) -> FloatArray:
@@ -207,7 +235,7 @@ def fit_hyperparameters(
     ls_mu, ls_sigma = lengthscale_prior(n_dims)
     mu = np.append(np.full(n_dims, ls_mu), NOISE_PRIOR[0])
     sigma = np.append(np.full(n_dims, ls_sigma), NOISE_PRIOR[1])
-    eye = np.eye(n)
+    potrf, potri = scipy.linalg.lapack.dpotrf, scipy.linalg.lapack.dpotri
 
     def objective(theta: FloatArray) -> tuple[float, FloatArray]:
         inv_ls2 = np.exp(-2.0 * theta[:n_dims])
@@ -215,12 +243,15 @@ def fit_hyperparameters(
         r2 = (inv_ls2 @ d2).reshape(n, n)
         k, poly_e, _ = _matern(r2)
         k[np.diag_indices_from(k)] += noise + JITTER
-        try:
-            chol = np.linalg.cholesky(k)
-        except np.linalg.LinAlgError:
+        chol, info = potrf(k, lower=1, clean=0, overwrite_a=1)
+        if info != 0:
             return 1e10, np.zeros_like(theta)
-        alpha = scipy.linalg.cho_solve((chol, True), y, check_finite=False)
-        kinv = scipy.linalg.cho_solve((chol, True), eye, check_finite=False)
+        # K^-1 from the factor (potri), then mirrored: cheaper than solving for the identity.
+        kinv, info = potri(chol, lower=1)
+        if info != 0:
+            return 1e10, np.zeros_like(theta)
+        kinv = np.tril(kinv) + np.tril(kinv, -1).T
+        alpha = kinv @ y
         nll = 0.5 * float(y @ alpha) + float(np.log(np.diag(chol)).sum()) + n * _LOG_2PI_HALF
         w = np.outer(alpha, alpha) - kinv  # d(log lik)/dK
         grad = np.empty_like(theta)
