@@ -560,6 +560,9 @@ def run_hyperopt(space: Space[Value], f: Objective, seed: int, n: int, batch: in
 OURS = "ours TPE"
 METHODS: dict[str, Runner] = {
     OURS: run_ours(TPE),
+    # An ablation for the start-up (issue 18): Optuna's 10 random trials, also on conditional
+    # spaces, where our default is 20.
+    "ours TPE, 10 start-up": run_ours(lambda: TPE(n_startup=10)),
     "ours GP": run_ours(GP),
     "ours Random": run_ours(RandomSearch),
     "optuna TPE": run_optuna(lambda seed: optuna_sampler(seed, multivariate=True)),
