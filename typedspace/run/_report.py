@@ -118,6 +118,8 @@ class Report:
         self.reported.add(step)
         reporting = self._reporting
         reporting.storage.report(reporting.study, self.number, step, loss)
+        if reporting.pruner is None:
+            return  # nothing to decide: the study need not be read
         records = reporting.storage.trials(reporting.study)
         if prune_decision(reporting.pruner, self.number, records):
             raise TrialPruned(
