@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 import re
 from collections.abc import Callable
 from typing import Any, cast
@@ -471,8 +472,28 @@ def test_a_record_class_where_a_space_is_expected_names_space_of() -> None:
 
 def test_dotted_keys_that_spell_no_other_parameter_are_fine() -> None:
     # Constants are no parameters, and different paths do not clash.
-    assert Dict({"a.b": 1, "a": {"b": 2}}).key_paths == frozenset()
-    assert Dict({"a.b": Uniform(0.0, 1.0), "a": {"c": Uniform(0.0, 1.0)}}).key_paths == {
+    assert Dict({"a.b": 1, "a": {"b": 2}}).key_paths == ()
+    assert Dict({"a.b": Uniform(0.0, 1.0), "a": {"c": Uniform(0.0, 1.0)}}).key_paths == (
         "a.b",
         "a.c",
-    }
+    )
+
+
+def test_a_copied_space_pickles_the_same_bytes_whatever_the_hash_seed() -> None:
+    """scikit-learn checks that fit leaves an estimator's parameters unchanged by comparing
+    joblib.hash (pickle bytes) of a deep copy; a frozenset field made that depend on the
+    string hash seed.  Run under several seeds, each in its own interpreter."""
+    import subprocess
+    import sys
+
+    code = (
+        "import copy, pickle\n"
+        "from typedspace import Dict, Uniform, LogUniform, IntUniform\n"
+        "s = Dict({'model': {'lr': LogUniform(1e-3, 1.0), 'depth': IntUniform(1, 9)},\n"
+        "          'x': Uniform(0.0, 1.0), 'opt.beta': Uniform(0.0, 1.0)})\n"
+        "assert pickle.dumps(copy.deepcopy(s)) == pickle.dumps(s)\n"
+    )
+    for seed in range(6):
+        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True)
+        assert done.returncode == 0, (seed, done.stderr.decode())

@@ -182,8 +182,10 @@ class Dict(Space[dict[str, Any]]):
     items: tuple[tuple[str, Space[Any]], ...]
     explicit_names: frozenset[str] = attrs.field(eq=False, repr=False)
     cached_hash: int = attrs.field(eq=False, repr=False)
-    #: The dotted paths of its keys through nested dicts ("a.b" for {"a": {"b": ...}}).
-    key_paths: frozenset[str] = attrs.field(eq=False, repr=False)
+    #: The dotted paths of its keys through nested dicts ("a.b" for {"a": {"b": ...}}),
+    #: sorted: a tuple pickles the same in every process (a frozenset's order follows the
+    #: string hash seed, so joblib.hash of a copied space differed: scikit-learn's checks).
+    key_paths: tuple[str, ...] = attrs.field(eq=False, repr=False)
 
     def __hash__(self) -> int:
         return self.cached_hash
@@ -200,7 +202,7 @@ class Dict(Space[dict[str, Any]]):
         self.__attrs_init__(converted, names, content_hash(Dict, converted), paths)  # pyright: ignore[reportAttributeAccessIssue]
 
 
-def _key_paths(items: tuple[tuple[str, Space[Any]], ...]) -> frozenset[str]:
+def _key_paths(items: tuple[tuple[str, Space[Any]], ...]) -> tuple[str, ...]:
     """The dotted key paths of ``items`` through nested dicts (constants, which are no
     parameters, left out); a key with a dot that spells
     the path of a nested key ({"a.b": ..., "a": {"b": ...}}) would give two parameters one
@@ -219,7 +221,7 @@ def _key_paths(items: tuple[tuple[str, Space[Any]], ...]) -> frozenset[str]:
                 "and nested keys): their parameters would have the same name; rename one key"
             )
         seen |= below
-    return frozenset(seen)
+    return tuple(sorted(seen))
 
 
 @attrs.frozen(init=False, unsafe_hash=False)
