@@ -83,6 +83,21 @@ def test_a_clearly_bad_configuration_is_pruned_before_its_last_fold() -> None:
     assert fitted.best_params_["value"] == "knn"
 
 
+def test_with_3_folds_the_default_stops_a_bad_configuration_after_2() -> None:
+    X, y = iris()
+    # At the level 0.1 no trial could stop before its third and last fold (p >= 1/8).
+    fitted = search(cv=StratifiedKFold(3, shuffle=True, random_state=0)).fit(X, y)
+    trials = fitted.result_.trials
+    first_good = min(t.number for t in trials if t.state is TrialState.OK and not is_dummy(t.value))
+    later_dummies = [t for t in trials if is_dummy(t.value) and t.number > first_good]
+    assert later_dummies, "the seed gives no dummy after a k-NN: pick another seed"
+    for trial in later_dummies:
+        # Worse on each of 2 folds: p = 1/4 < 0.3.
+        assert trial.state is TrialState.PRUNED
+        assert [step for step, _ in trial.intermediate] == [0, 1]
+    assert fitted.best_params_["value"] == "knn"
+
+
 def test_pruned_trials_in_cv_results_and_never_the_best() -> None:
     X, y = iris()
     # Stops every trial after its first fold once one trial completed, good ones included.

@@ -97,12 +97,12 @@ class _Auto(BaseEstimator):  # type: ignore[misc]
         applies), so a fit takes at most the budget plus one trial limit, the worker's
         start-up and the refit."""
         self._check_params()
-        pruner = check_pruner(self.pruner)
         start = time.monotonic()
         X, y = indexable(X, y)
         space = self._space()
         cv = check_cv(self.cv, y, classifier=is_classifier(representative(space)))
         splits = list(cv.split(X, y))
+        pruner = check_pruner(self.pruner, len(splits))
         objective = CrossValidation(X, y, splits, self.scoring)
         # The estimators come from the space: a class of the user's script among them means
         # the worker must import the script (which then needs a __main__ guard).
@@ -228,8 +228,8 @@ class AutoClassifier(ClassifierMixin, _Auto):  # type: ignore[misc]
     and recorded as failed (``TrialTimeout``).  ``algo`` defaults to TPE when available.
     Each fold's loss is reported as soon as the worker has it, and ``pruner`` may stop a
     trial between folds (see ``SpaceSearchCV``; ``"auto"``, the default, is
-    ``WilcoxonPruner()``, which stops no trial before its last fold with 3 folds; None stops
-    nothing).  The best pipeline is refit on all the data: ``best_estimator_``,
+    ``WilcoxonPruner(p_threshold=0.3)`` with 3 folds, which stops a trial worse than the best
+    on each of its first 2 folds; None stops nothing).  The best pipeline is refit on all the data: ``best_estimator_``,
     ``best_params_``, ``best_score_`` (mean CV score), ``result_`` (every trial), ``classes_``.
 
     ``predict_proba`` and ``decision_function`` exist when the chosen pipeline has them (an

@@ -129,15 +129,25 @@ def outcome(scores: dict[str, list[float]]) -> Outcome:
     return Outcome(-float(np.mean(scores["test_scores"])), extra=scores)
 
 
-#: What ``pruner="auto"`` means: the paired test, with its defaults.
-DEFAULT_PRUNER = WilcoxonPruner()
+def auto_pruner(n_splits: int) -> WilcoxonPruner:
+    """What ``pruner="auto"`` means for ``n_splits`` folds: the paired test, at a level that
+    can stop a trial before its last fold.  With ``n`` folds seen the smallest p-value is
+    ``2 ** -n``, so the default level 0.1 stops nothing before fold 4: with fewer than 5
+    folds the level is 0.3, which stops a trial worse than the best on each of its first 2
+    folds (benchmarks/RESULTS-sklearn-pruning.md: as accurate as no pruning, more trials).
+
+    >>> auto_pruner(3), auto_pruner(5)
+    (WilcoxonPruner(p_threshold=0.3, min_steps=2), WilcoxonPruner(p_threshold=0.1, min_steps=2))
+    """
+    return WilcoxonPruner(p_threshold=0.3) if n_splits < 5 else WilcoxonPruner()
 
 
-def check_pruner(pruner: object) -> Pruner | None:
-    """The pruner ``pruner=`` stands for: ``"auto"`` is ``DEFAULT_PRUNER``, None none, and
-    anything else must be a pruner (an object with a ``prune`` method), else ``TypeError``."""
+def check_pruner(pruner: object, n_splits: int) -> Pruner | None:
+    """The pruner ``pruner=`` stands for: ``"auto"`` is ``auto_pruner(n_splits)``, None none,
+    and anything else must be a pruner (an object with a ``prune`` method), else
+    ``TypeError``."""
     if isinstance(pruner, str) and pruner == "auto":
-        return DEFAULT_PRUNER
+        return auto_pruner(n_splits)
     if pruner is None:
         return None
     if isinstance(pruner, type):
@@ -240,10 +250,10 @@ class SpaceSearchCV(MetaEstimatorMixin, BaseEstimator):  # type: ignore[misc]
     Each trial evaluates its folds one at a time and reports each fold's loss (minus its
     score) with the fold's index as the step; ``pruner`` may then stop a trial between folds
     (a PRUNED trial: it is never the best, and the time goes to more configurations).
-    ``"auto"`` (the default) is ``WilcoxonPruner()``: a paired test of the trial's fold
-    losses against the best completed trial's on the same folds, which stops only
-    configurations clearly worse on every fold seen, at the earliest after 4 folds (so with
-    fewer than 5 folds it stops none; ``WilcoxonPruner(p_threshold=0.3)`` stops after 2).  Any
+    ``"auto"`` (the default) is a paired test of the trial's fold losses against the best
+    completed trial's on the same folds, which stops only configurations clearly worse on
+    the folds seen: ``WilcoxonPruner()`` with 5 folds or more (a stop after 4 folds at the
+    earliest), ``WilcoxonPruner(p_threshold=0.3)`` with fewer (a stop after 2).  Any
     pruner of ``typedspace.pruners`` works; None stops nothing.  A pruner's verdict after the
     last fold is ignored: that trial's work is done, and it completes.  With worker processes
     and no ``storage``, the trials share their reports through a temporary SQLite file.
@@ -331,7 +341,6 @@ class SpaceSearchCV(MetaEstimatorMixin, BaseEstimator):  # type: ignore[misc]
         """Run the search on ``X, y`` (``groups`` for group splitters; ``fit_params`` go to
         every fit) and refit the best estimator on all of it."""
         self._check_params()
-        pruner = check_pruner(self.pruner)
         if y is None and get_tags(self).target_tags.required:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None"
@@ -339,6 +348,7 @@ class SpaceSearchCV(MetaEstimatorMixin, BaseEstimator):  # type: ignore[misc]
         X, y, groups = indexable(X, y, groups)
         cv = check_cv(self.cv, y, classifier=is_classifier(representative(self.space)))
         splits = list(cv.split(X, y, groups))
+        pruner = check_pruner(self.pruner, len(splits))
         cross_validation = CrossValidation(X, y, splits, self.scoring, fit_params)
         objective: CrossValidation | ReportedCrossValidation = cross_validation
         if pruner is not None:
