@@ -93,13 +93,19 @@ def cmd_space(args: argparse.Namespace) -> None:
 
 def cmd_run(args: argparse.Namespace) -> None:
     from typedspace import optimize
-    from typedspace.algorithms import TPE, RandomSearch
+    from typedspace.algorithms import GP, TPE, Algorithm, RandomSearch
 
     objective = load_object(args.objective)
     if not callable(objective):
         raise UsageError(f"{args.objective} is not callable")
     space = load_space(args.space)
-    algo = TPE() if args.algo == "tpe" else RandomSearch()
+    algorithms: dict[str, Algorithm | None] = {
+        "auto": None,  # optimize picks by the budget: GP for a few dozen trials, else TPE
+        "tpe": TPE(),
+        "gp": GP(),
+        "random": RandomSearch(),
+    }
+    algo = algorithms[args.algo]
     pruner = PRUNERS[args.pruner]
     # More than one worker: a process pool owned (and closed) by the run.
     executor = "processes" if args.workers > 1 else None
@@ -281,7 +287,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--storage", default="typedspace.db", help="SQLite file (default: %(default)s)"
     )
     run.add_argument("--study", default="default", help=STUDY_HELP)
-    run.add_argument("--algo", choices=["tpe", "random"], default="tpe")
+    run.add_argument(
+        "--algo",
+        choices=["auto", "tpe", "gp", "random"],
+        default="auto",
+        help="search algorithm (default: auto, by the budget: GP for a few dozen trials, else TPE)",
+    )
     run.add_argument(
         "--pruner",
         choices=sorted(PRUNERS),

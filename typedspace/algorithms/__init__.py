@@ -2,6 +2,7 @@
 
 from typedspace._exports import publish
 from typedspace.algorithms._base import Algorithm, LearnsFromPruned, Proposer
+from typedspace.algorithms._default import default_algorithm
 from typedspace.algorithms._gp import GP, GPProposer
 from typedspace.algorithms._random import RandomSearch
 from typedspace.algorithms._tpe import TPE, TPEProposer
@@ -15,6 +16,7 @@ __all__ = [
     "Proposer",
     "RandomSearch",
     "TPEProposer",
+    "default_algorithm",
 ]
 
 publish("typedspace.algorithms", globals(), __all__)

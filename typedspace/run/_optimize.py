@@ -170,6 +170,9 @@ def optimize(
 ) -> Result[Any]:
     """Minimize ``objective`` over ``space`` and return the trials and the best typed value.
 
+    ``algo`` None (the default) picks by the budget: ``GP()`` for ``max_evals`` up to 64,
+    else ``TPE()`` (see ``typedspace.algorithms.default_algorithm``).
+
     ``max_evals`` is the total number of trials of the study (a resumed study counts the trials
     it already has); None (the default) means 100, or no limit when ``timeout`` or
     ``early_stop`` is given: the clock or the rule ends the run.  ``timeout`` (seconds) stops
@@ -242,7 +245,7 @@ def optimize(
         max_evals, timeout, loss_threshold, early_stop, catch, requeue_interrupted
     )
     loop = Loop(optimizer, objective, settings)
-    bar = ProgressBar(max_evals, enabled=progress)
+    bar = ProgressBar(max_evals, enabled=progress, label=type(optimizer.algorithm).__name__)
     try:
         if executor is None:
             reason = loop.run_inline(bar)

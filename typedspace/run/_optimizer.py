@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar, cast, overload
 import attrs
 import numpy as np
 
-from typedspace.algorithms import TPE, Algorithm, LearnsFromPruned, Proposer
+from typedspace.algorithms import Algorithm, LearnsFromPruned, Proposer, default_algorithm
 from typedspace.backends._describe import KEY, describe_table
 from typedspace.backends._flatten import FlatSpace, flatten
 from typedspace.backends._serialize import to_json
@@ -148,7 +148,8 @@ class Optimizer(Generic[T]):
                 f"Optimizer: pruner must be a pruner such as MedianPruner(), got {pruner!r}"
             )
         self.pruner = pruner
-        self.algorithm = algo if algo is not None else TPE()
+        # Without algo=, the budget decides (GP for a few dozen trials).
+        self.algorithm = algo if algo is not None else default_algorithm(max_trials)
         if not isinstance(self.algorithm, Algorithm):
             raise TypeError(f"algo must be an Algorithm such as TPE(), got {algo!r}")
         self.storage = open_storage(storage)

@@ -8,16 +8,22 @@ from typing import TextIO
 
 
 class ProgressBar:
-    """Redraws ``[#####     ] 50/100  best 0.1234  12.3s`` in place (``50 trials  best ...``
-    without a total); silent when disabled."""
+    """Redraws ``TPE [#####     ] 50/100  best 0.1234  12.3s`` in place (``TPE 50 trials  best
+    ...`` without a total), led by ``label`` (the algorithm's name); silent when disabled."""
 
     def __init__(
-        self, total: int | None, *, enabled: bool | None = None, stream: TextIO | None = None
+        self,
+        total: int | None,
+        *,
+        enabled: bool | None = None,
+        stream: TextIO | None = None,
+        label: str = "",
     ):
         self.stream = stream if stream is not None else sys.stderr
         # Off when the output is not a terminal (logs, CI, notebooks' captured stderr).
         self.enabled = self.stream.isatty() if enabled is None else enabled
         self.total = total
+        self.label = f"{label} " if label else ""
         self.start = time.monotonic()
 
     def update(self, done: int, best: float | None) -> None:
@@ -31,7 +37,7 @@ class ProgressBar:
             width = 24
             filled = width * min(done, self.total) // max(self.total, 1)
             count = "[" + "#" * filled + " " * (width - filled) + f"] {done}/{self.total}"
-        self.stream.write(f"\r{count}  {best_text}  {elapsed:.1f}s")
+        self.stream.write(f"\r{self.label}{count}  {best_text}  {elapsed:.1f}s")
         self.stream.flush()
 
     def close(self) -> None:
