@@ -685,6 +685,7 @@ def tables(
     methods: Sequence[str],
     budgets: Sequence[int],
     batches: Sequence[int],
+    versus: str = OURS,
 ) -> str:
     tasks = [t for t in TASKS if any(r["task"] == t for r in runs)]
     settings = [(b, q) for q in batches for b in budgets]
@@ -708,21 +709,21 @@ def tables(
         lines.append(f"| {method} | " + " | ".join(cells) + " |")
     lines += [
         "",
-        f"### Paired difference: method minus {OURS} (same task and seed; mean ± s.e., and "
+        f"### Paired difference: method minus {versus} (same task and seed; mean ± s.e., and "
         "wins / ties / losses of the method)",
         "",
         f"| method | {head} |",
         "|---|" + "---|" * len(settings),
     ]
     for method in methods:
-        if method == OURS:
+        if method == versus:
             continue
         cells = []
         for key in settings:
             d = [
-                v - s[key][t, OURS, seed]
+                v - s[key][t, versus, seed]
                 for (t, m, seed), v in s[key].items()
-                if m == method and (t, OURS, seed) in s[key]
+                if m == method and (t, versus, seed) in s[key]
             ]
             if not d:
                 cells.append("n/a")
@@ -769,7 +770,11 @@ def tables(
 
 
 def report(
-    data: dict[str, Any], budgets: Sequence[int], batches: Sequence[int], pool_size: int
+    data: dict[str, Any],
+    budgets: Sequence[int],
+    batches: Sequence[int],
+    pool_size: int,
+    versus: str = OURS,
 ) -> str:
     """The markdown of a run (``data`` as saved in the raw output, possibly merged)."""
     runs, pool = data["runs"], data["pool"]
@@ -792,7 +797,7 @@ def report(
         + "; ".join(f"`{t.name}`" for t in tasks)
         + f".  Seeds {seeds[0]}..{seeds[-1]}; reference pool {pool_size} random draws per task.",
         "",
-        tables(runs, pool, methods, sorted(budgets), list(batches)),
+        tables(runs, pool, methods, sorted(budgets), list(batches), versus),
         "",
         f"Wall time {data['wall'] / 60:.1f} min"
         + (
@@ -839,6 +844,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--pool as run)",
     )
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the file")
+    parser.add_argument(
+        "--versus",
+        choices=list(METHODS),
+        default=OURS,
+        help="the method the paired differences are taken against (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
 
     data = run_suite(args) if args.report is None else json.loads(Path(args.report).read_text())
@@ -851,7 +862,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             if (r["task"], r["method"], r["seed"], r["batch"]) not in mine
         ]
         data["pool"] = {**earlier["pool"], **data["pool"]}
-    text = report(data, args.budgets, args.batches, args.pool)
+    text = report(data, args.budgets, args.batches, args.pool, args.versus)
     print(text)
     if args.out is not None:
         args.out.write_text(text)
