@@ -22,6 +22,7 @@ PUBLIC_PACKAGES = (
     "typedspace.distributions",
     "typedspace.testing",
     "typedspace.sklearn",
+    "typedspace.hyperopt",
 )
 
 

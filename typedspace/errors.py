@@ -22,12 +22,14 @@ __all__ = [
     "BudgetExhausted",
     "DecodeError",
     "DistributionCheckError",
+    "DuplicateLabel",
     "EncodeError",
     "InvalidLoss",
     "InvalidReturnType",
     "NoSuccessfulTrial",
     "ResultNotSaved",
     "SerializationError",
+    "StatusFail",
     "StorageError",
     "StudyMismatch",
     "TrialPruned",
@@ -128,3 +130,15 @@ class TrialTimeout(TypedspaceError, TimeoutError):
 
 class WorkerCrashed(TypedspaceError, RuntimeError):
     """The worker process died during a trial (out of memory, a crash in compiled code)."""
+
+
+# --- typedspace.hyperopt ---
+
+
+class DuplicateLabel(TypedspaceError, ValueError):
+    """Two different hyperparameters of a Hyperopt space have the same label."""
+
+
+class StatusFail(InvalidLoss):
+    """The objective of ``typedspace.hyperopt.fmin`` returned ``{"status": STATUS_FAIL}``:
+    the trial failed; the message holds the result dict as JSON."""
