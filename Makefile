@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-test
 DEMO_STAMP := $(VENV)/.installed-demo
 
-.PHONY: test quick demo bench install clean
+.PHONY: test quick demo bench install clean browser
 
 # The virtual environment, with the package (editable) and the test tools.
 $(STAMP): pyproject.toml
@@ -23,9 +23,20 @@ $(DEMO_STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[sklearn,plot]'
 	@touch $(DEMO_STAMP)
 
+# The browser the dashboard's tests drive (tests/dashboard/): Debian's chromium and its driver,
+# installed with apt-get when missing (as root, as CI runs; otherwise it says what to run).
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else \
+	    echo "the dashboard tests need Chromium: sudo apt-get install chromium chromium-driver" >&2; exit 1; \
+	  fi; \
+	fi
+
 # Every check: lint, static types (package, tests, typing cases), the docs site, all tests
 # including slow ones.
-test: $(STAMP)
+test: $(STAMP) browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
@@ -34,7 +45,7 @@ test: $(STAMP)
 	$(VENV)/bin/pytest -n 2 -q
 
 # The edit loop: everything but the tests marked slow.
-quick: $(STAMP)
+quick: $(STAMP) browser
 	$(VENV)/bin/pytest -n 2 -q -m "not slow"
 
 demo: $(DEMO_STAMP)

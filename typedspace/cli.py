@@ -247,6 +247,21 @@ def cmd_plot(args: argparse.Namespace) -> None:
         print(path)
 
 
+def cmd_dashboard(args: argparse.Namespace) -> None:
+    try:
+        from typedspace.dashboard import make_server
+        from typedspace.dashboard._server import run
+
+        server = make_server(_existing_db(args.storage), args.host, args.port, refresh=args.refresh)
+    except ImportError as error:
+        raise UsageError(
+            f"the dashboard needs plotly: pip install 'typedspace[dashboard]' ({error})"
+        ) from error
+    except OSError as error:  # the port is taken, or the address is not this machine's
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {error}") from error
+    run(server, args.storage)
+
+
 #: ``run --pruner``: each pruner with its defaults (Hyperband needs the curve's length).
 PRUNERS: dict[str, Pruner | None] = {
     "none": None,
@@ -344,6 +359,27 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: %(default)s)",
     )
     plot.set_defaults(handler=cmd_plot)
+
+    dashboard = sub.add_parser(
+        "dashboard", help="a live page of the studies in a database, in the browser"
+    )
+    dashboard.add_argument("storage")
+    dashboard.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: %(default)s, this machine only; 0.0.0.0 lets "
+        "other machines connect: the page has no login)",
+    )
+    dashboard.add_argument(
+        "--port", type=int, default=8080, help="port (default: %(default)s; 0: any free port)"
+    )
+    dashboard.add_argument(
+        "--refresh",
+        type=float,
+        default=2.0,
+        help="seconds between the page's updates (default: %(default)s)",
+    )
+    dashboard.set_defaults(handler=cmd_dashboard)
     return parser
 
 
