@@ -13,6 +13,7 @@ workers), ``storage`` (studies in memory or SQLite, and reading them back), and 
 """
 
 from typedspace._exports import publish
+from typedspace.algorithms import NSGA2 as NSGA2
 from typedspace.algorithms import TPE as TPE
 from typedspace.algorithms import RandomSearch as RandomSearch
 from typedspace.backends._encode import encode as encode
@@ -60,10 +61,13 @@ from typedspace.nodes import record as record
 from typedspace.nodes import space_of as space_of
 from typedspace.run import EarlyStop as EarlyStop
 from typedspace.run import NoImprovement as NoImprovement
+from typedspace.run import Objectives as Objectives
 from typedspace.run import Optimizer as Optimizer
 from typedspace.run import Outcome as Outcome
 from typedspace.run import Report as Report
 from typedspace.run import Result as Result
+from typedspace.run import maximize as maximize
+from typedspace.run import minimize as minimize
 from typedspace.run import optimize as optimize
 from typedspace.storage import ErrorInfo as ErrorInfo
 from typedspace.storage import Study as Study
@@ -73,6 +77,7 @@ from typedspace.storage import load_study as load_study
 from typedspace.storage import study_names as study_names
 
 __all__ = [
+    "NSGA2",
     "TPE",
     "Assignment",
     "CategoricalParam",
@@ -98,6 +103,7 @@ __all__ = [
     "NoSuccessfulTrial",
     "Normal",
     "NumericParam",
+    "Objectives",
     "Optimizer",
     "Outcome",
     "ParamTable",
@@ -122,6 +128,8 @@ __all__ = [
     "flatten",
     "from_json",
     "load_study",
+    "maximize",
+    "minimize",
     "optimize",
     "param",
     "pretty",

@@ -163,8 +163,10 @@ def cmd_studies(args: argparse.Namespace) -> None:
         study = load_study(args.storage, name)
         records = study.records
         losses = [r.loss for r in records if r.loss is not None]
-        best = f"{min(losses):.6g}" if losses else "-"
-        print(f"{printable(name)}\t{len(records)} trials\tbest {best}")
+        best = f"best {min(losses):.6g}" if losses else "best -"
+        if any(r.values is not None and r.loss is None for r in records):
+            best = f"{len(records[0].values or ())} objectives" if records else best
+        print(f"{printable(name)}\t{len(records)} trials\t{best}")
 
 
 def _format_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
@@ -192,7 +194,9 @@ def cmd_show(args: argparse.Namespace) -> None:
     params = [k for k in rows[0] if k.startswith("params.")] if rows else []
     ok = sorted((r for r in rows if r["loss"] is not None), key=lambda r: r["loss"])[: args.top]
     pruned = [r for r in rows if r["state"] == "pruned"]
-    if ok:
+    if any(k.startswith("values.") for r in rows for k in r):
+        print(_front_table(study, rows, params, args.top))
+    elif ok:
         print(_format_table(ok, ["number", "loss", *params]))
     elif pruned:
         print("no completed trial yet")
@@ -200,6 +204,53 @@ def cmd_show(args: argparse.Namespace) -> None:
         print("no finished trial yet")
     if pruned:
         print(_pruned_table(pruned, params, args.top))
+
+
+def _front_table(
+    study: Any, rows: Sequence[dict[str, Any]], params: Sequence[str], top: int
+) -> str:
+    """The Pareto front of a study with several objectives: its feasible OK trials that no
+    other one dominates, by the first objective (at most ``top`` of them)."""
+    from typedspace.algorithms._pareto import pareto_mask
+    from typedspace.storage._study import objective_directions
+
+    columns = [k for k in rows[0] if k.startswith("values.")] if rows else []
+    done = [
+        r
+        for r in rows
+        if r["state"] == "ok"
+        and r.get("feasible", True)
+        and all(r.get(c) is not None for c in columns)
+    ]
+    infeasible = sum(1 for r in rows if r["state"] == "ok" and not r.get("feasible", True))
+    note = f"; {infeasible} infeasible trials left out" if infeasible else ""
+    if not done:
+        return f"no feasible completed trial yet{note}"
+    signs = [
+        -1.0 if d == "maximize" else 1.0 for d in objective_directions(study.info, len(columns))
+    ]
+    losses = [[s * r[c] for s, c in zip(signs, columns, strict=True)] for r in done]
+    front = [r for r, keep in zip(done, pareto_mask(losses), strict=True) if keep]
+    front.sort(key=lambda r: (signs[0] * r[columns[0]], r["number"]))
+    names = [
+        f"{c.removeprefix('values.')} ({'max' if s < 0 else 'min'})"
+        for c, s in zip(columns, signs, strict=True)
+    ]
+    shown = front[:top]
+    more = f", the first {len(shown)} shown" if len(shown) < len(front) else ""
+    heading = f"Pareto front: {len(front)} trials{more}{note}"
+    table = _format_table(
+        [
+            {
+                "number": r["number"],
+                **{n: r[c] for n, c in zip(names, columns, strict=True)},
+                **{p: r[p] for p in params},
+            }
+            for r in shown
+        ],
+        ["number", *names, *params],
+    )
+    return heading + "\n" + table
 
 
 def _pruned_table(pruned: Sequence[dict[str, Any]], params: Sequence[str], top: int) -> str:

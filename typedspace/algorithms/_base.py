@@ -49,6 +49,25 @@ class LearnsFromPruned(Protocol):
 
 
 @runtime_checkable
+class LearnsOutcomes(Protocol):
+    """A proposer that learns from several objectives and from constraints.  For a study
+    with several objectives or with constraints the optimizer tells it every finished trial
+    with ``tell_outcome`` instead of ``tell`` (a proposer without it is told only the loss of
+    feasible trials, and cannot run a study with several objectives)."""
+
+    def tell_outcome(
+        self,
+        number: int,
+        assignment: Assignment,
+        losses: tuple[float, ...] | None,
+        violation: float,
+    ) -> None:
+        """Record trial ``number``: its losses (one per objective, all minimized; None if it
+        failed or was pruned) and its total constraint violation (0.0: feasible)."""
+        ...
+
+
+@runtime_checkable
 class Algorithm(Protocol):
     """A search algorithm's settings; ``start`` makes the state for one study."""
 

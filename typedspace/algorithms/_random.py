@@ -35,5 +35,14 @@ class _RandomProposer:
     def tell(self, number: int, assignment: Assignment, loss: float | None) -> None:
         """Random search ignores results."""
 
+    def tell_outcome(
+        self,
+        number: int,
+        assignment: Assignment,
+        losses: tuple[float, ...] | None,
+        violation: float,
+    ) -> None:
+        """Random search ignores results, of any number of objectives."""
+
     def propose(self, n: int, pending: Sequence[Assignment]) -> list[dict[str, float | int]]:
         return distinct_prior(self.table, self.rng, n, pending)

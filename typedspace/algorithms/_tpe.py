@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from typedspace.algorithms._distinct import REDRAWS, Key, distinct_prior, key
+from typedspace.algorithms._motpe import OutcomeRows
 from typedspace.algorithms._parzen import (
     Axes,
     AxisOrder,
@@ -87,6 +88,11 @@ class TPE:
       always active, where both splits agree.
     * ``constant_liar`` (True): running trials (``pending``, and earlier proposals of the same
       batch) count as bad, so parallel workers spread out instead of proposing one point.
+
+    With several objectives or constraints (``optimize(objectives=..., constraints=...)``)
+    only the split into good and bad trials changes: feasible trials first, by non-domination
+    rank, the last rank cut by hypervolume contribution (MOTPE, as Optuna), then pruned
+    trials, then infeasible ones by total violation (see ``typedspace.algorithms._motpe``).
 
     Integer and quantized parameters are modelled on their continuous axis and candidates are
     rounded to the grid *before* scoring, so the ratio is evaluated at the value that will be
@@ -230,6 +236,25 @@ class TPEProposer:
         self.values = np.empty(64)
         self.n_finished = 0
         self._told: set[int] = set()
+        #: Loss vectors and violations, once the study has several objectives or constraints.
+        self.outcomes: OutcomeRows | None = None
+
+    def tell_outcome(
+        self,
+        number: int,
+        assignment: Assignment,
+        losses: tuple[float, ...] | None,
+        violation: float,
+    ) -> None:
+        """A trial of a study with several objectives or constraints (see
+        ``typedspace.algorithms._motpe`` for how such trials are split); failed trials
+        (``losses`` None) are left out, as in ``tell``."""
+        if losses is None or number in self._told:
+            return
+        if self.outcomes is None:
+            self.outcomes = OutcomeRows(len(losses))
+        self.outcomes.set(self.n_finished, losses, violation)
+        self._add(number, assignment, 0.0, math.nan, math.nan)
 
     def tell(self, number: int, assignment: Assignment, loss: float | None) -> None:
         # Failed trials carry no loss to rank; like Hyperopt and Optuna, TPE leaves them out.
@@ -259,6 +284,8 @@ class TPEProposer:
             self.values = np.concatenate([self.values, np.empty(grow)])
         row = self.n_finished
         self.losses[row], self.steps[row], self.values[row] = loss, step, value
+        if self.outcomes is not None and math.isinf(loss):  # pruned: no loss vector
+            self.outcomes.set(row, None, 0.0)
         for group in self.groups:
             if group.is_active(assignment):
                 group.append(*group.encode(assignment), self.n_finished)
@@ -348,6 +375,8 @@ class TPEProposer:
         n_good = min(math.ceil(self.settings.gamma * len(losses)), self.settings.max_below)
         if n_good >= len(losses):
             return np.ones(len(losses), dtype=bool)
+        if self.outcomes is not None:
+            return self.outcomes.good(rows, n_good, self.steps, self.values)
         complete = np.isfinite(losses)
         n_complete = int(np.count_nonzero(complete))
         if n_complete < n_good:  # all completed trials, then the best pruned ones

@@ -22,6 +22,12 @@ from matplotlib.collections import LineCollection
 
 from typedspace.backends._table import CategoricalParam, NumericParam, ParamTable
 from typedspace.plots._importance import importances
+from typedspace.plots._pareto import (
+    is_multi_objective,
+    objectives_of,
+    plot_hypervolume_history,
+)
+from typedspace.plots._pareto import plot_pareto_front as _plot_pareto_front
 from typedspace.run._optimize import Result
 from typedspace.storage._records import Trial, TrialRecord, TrialState
 from typedspace.storage._study import Study
@@ -277,6 +283,38 @@ def plot_intermediate(trials: Trials, *, log: bool = False) -> Figure:
     return fig
 
 
+def plot_pareto_front(trials: Trials) -> Figure:
+    """The trials of a study with several objectives in objective space: the Pareto front
+    (feasible trials no other dominates) highlighted, infeasible trials as grey crosses; 2
+    objectives on a plane, 3 (or the first 3 of more) in 3-D.
+
+    >>> from typedspace import Uniform, minimize, optimize
+    >>> from typedspace.algorithms import RandomSearch
+    >>> result = optimize(lambda x: (x, (1 - x) ** 2), Uniform(0.0, 1.0), RandomSearch(),
+    ...                   max_evals=20, seed=0, objectives=minimize() & minimize())
+    >>> fig = plot_pareto_front(result)
+    """
+    records, _ = _records_and_table(trials, None)
+    names, directions = objectives_of(trials, records)
+    return _plot_pareto_front(records, names, directions)
+
+
+def plot_hypervolume(trials: Trials, reference: Sequence[float] | None = None) -> Figure:
+    """The hypervolume of the feasible Pareto front after each trial, for ``reference`` (a
+    point in the objectives' own units; None: just beyond the worst feasible values).
+
+    >>> from typedspace import Uniform, maximize, minimize, optimize
+    >>> from typedspace.algorithms import RandomSearch
+    >>> result = optimize(lambda x: {"acc": x, "size": x ** 2}, Uniform(0.0, 1.0),
+    ...                   RandomSearch(), max_evals=20, seed=0,
+    ...                   objectives=maximize("acc") & minimize("size"))
+    >>> fig = plot_hypervolume(result, reference=(0.0, 1.0))
+    """
+    records, _ = _records_and_table(trials, None)
+    names, directions = objectives_of(trials, records)
+    return plot_hypervolume_history(records, names, directions, reference)
+
+
 def write_report(
     trials: Trials, output: str | Path, *, table: ParamTable | None = None
 ) -> list[Path]:
@@ -284,16 +322,26 @@ def write_report(
     (``report.png`` -> ``report-history.png``, ``report-params.png``,
     ``report-importance.png``, and ``report-intermediate.png`` with the learning curves of
     ``plot_intermediate`` when any trial reported intermediate values) and return the paths.
-    ``table`` as for ``plot_params``."""
+    ``table`` as for ``plot_params``.  A study with several objectives gets
+    ``report-pareto.png`` (``plot_pareto_front``) and ``report-hypervolume.png``
+    (``plot_hypervolume``) instead of the history, parameter and importance plots."""
     records, table = _records_and_table(trials, table)
     matplotlib.use("Agg")
     out = Path(output)
     stem, suffix = out.with_suffix(""), out.suffix or ".png"
-    figures = {
-        "history": plot_history(records),
-        "params": plot_params(records, table),
-        "importance": plot_importance(records, table),
-    }
+    if is_multi_objective(records):
+        # Several objectives: no single loss to plot a history or importances of.
+        names, directions = objectives_of(trials, records)
+        figures = {
+            "pareto": _plot_pareto_front(records, names, directions),
+            "hypervolume": plot_hypervolume_history(records, names, directions),
+        }
+    else:
+        figures = {
+            "history": plot_history(records),
+            "params": plot_params(records, table),
+            "importance": plot_importance(records, table),
+        }
     if any(r.intermediate for r in records):
         figures["intermediate"] = plot_intermediate(records)
     paths = []

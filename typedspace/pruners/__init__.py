@@ -13,6 +13,8 @@ from typedspace.pruners._base import Status as Status
 from typedspace.pruners._base import Step as Step
 from typedspace.pruners._halving import Hyperband as Hyperband
 from typedspace.pruners._halving import SuccessiveHalving as SuccessiveHalving
+from typedspace.pruners._pareto import ParetoPruner as ParetoPruner
+from typedspace.pruners._pareto import VectorCurve as VectorCurve
 from typedspace.pruners._patience import Patient as Patient
 from typedspace.pruners._percentile import MedianPruner as MedianPruner
 from typedspace.pruners._percentile import PercentilePruner as PercentilePruner
@@ -22,12 +24,14 @@ __all__ = [
     "Curve",
     "Hyperband",
     "MedianPruner",
+    "ParetoPruner",
     "Patient",
     "PercentilePruner",
     "Pruner",
     "Status",
     "Step",
     "SuccessiveHalving",
+    "VectorCurve",
     "WilcoxonPruner",
 ]
 

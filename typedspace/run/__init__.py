@@ -9,6 +9,10 @@ goes to storage.
 from typedspace._exports import publish
 from typedspace.run._objective import ObjectiveResult as ObjectiveResult
 from typedspace.run._objective import Outcome as Outcome
+from typedspace.run._objectives import Objective as Objective
+from typedspace.run._objectives import Objectives as Objectives
+from typedspace.run._objectives import maximize as maximize
+from typedspace.run._objectives import minimize as minimize
 from typedspace.run._optimize import Result as Result
 from typedspace.run._optimize import optimize as optimize
 from typedspace.run._optimizer import Optimizer as Optimizer
@@ -19,11 +23,15 @@ from typedspace.run._stopping import NoImprovement as NoImprovement
 __all__ = [
     "EarlyStop",
     "NoImprovement",
+    "Objective",
     "ObjectiveResult",
+    "Objectives",
     "Optimizer",
     "Outcome",
     "Report",
     "Result",
+    "maximize",
+    "minimize",
     "optimize",
 ]
 

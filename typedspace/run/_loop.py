@@ -33,12 +33,12 @@ from typedspace.errors import (
     TrialPruned,
     TypedspaceError,
 )
-from typedspace.run._objective import ObjectiveResult, Outcome, evaluate
+from typedspace.run._objective import Outcome, evaluate, evaluate_raw
 from typedspace.run._optimizer import Optimizer
 from typedspace.run._progress import ProgressBar
 from typedspace.run._report import Report, Reporting, takes_report
 from typedspace.run._stopping import EarlyStop
-from typedspace.storage._records import Trial
+from typedspace.storage._records import Trial, TrialState
 
 T = TypeVar("T")
 
@@ -68,7 +68,7 @@ class Loop(Generic[T]):
     def __init__(
         self,
         optimizer: Optimizer[T],
-        objective: Callable[[T], ObjectiveResult] | Callable[[T, Report], ObjectiveResult],
+        objective: Callable[[T], object] | Callable[[T, Report], object],
         settings: LoopSettings,
     ) -> None:
         self.optimizer = optimizer
@@ -77,9 +77,12 @@ class Loop(Generic[T]):
         #: Where the objective's reports go, when it takes a Report (a second argument).
         self.reporting: Reporting | None = None
         if takes_report(objective):
-            self.reporting = Reporting(optimizer.storage, optimizer.study, optimizer.pruner)
+            self.reporting = optimizer.reporting()
+        #: Several objectives or constraints: the objective's output is read by the optimizer
+        #: (``evaluate_raw``), not checked as one loss where it ran.
+        self.raw = optimizer.objectives is not None or optimizer.constraints is not None
         self.start = time.monotonic()
-        finished = [t.loss for t in optimizer.trials if t.loss is not None]
+        finished = [t.loss for t in optimizer.trials if t.loss is not None and t.feasible]
         #: The best loss of the study so far (a resumed study starts from its own).
         self.best: float | None = min(finished) if finished else None
         self._asked_at = 0  # finished trials when early_stop was last asked
@@ -135,14 +138,32 @@ class Loop(Generic[T]):
             self.budget() > 0
         )
 
+    def evaluate(self, trial: Trial[T]) -> tuple[Any, Mapping[str, Any] | None]:
+        """Run the objective on ``trial`` here: (loss, extra), or (output, None) when
+        ``raw``; ``submit`` gives the same work to an executor."""
+        if self.raw:
+            return evaluate_raw(self.objective, trial.value, self.reporting, trial.number), None
+        return evaluate(self.objective, trial.value, self.reporting, trial.number)
+
+    def submit(self, submit: Callable[..., Any], trial: Trial[T]) -> Any:
+        """``submit(function, *arguments)`` the evaluation of ``trial`` (an executor's
+        ``submit``); its result is what ``record`` takes (see ``unpack``)."""
+        function = evaluate_raw if self.raw else evaluate
+        return submit(function, self.objective, trial.value, self.reporting, trial.number)
+
+    def unpack(self, result: Any) -> tuple[Any, Mapping[str, Any] | None]:
+        """A worker's result as ``evaluate`` returns it here."""
+        return (result, None) if self.raw else result
+
     def record(
         self,
         trial: Trial[T],
-        loss: float | None,
+        loss: Any,
         extra: Mapping[str, Any] | None,
         error: BaseException | None,
     ) -> Trial[T]:
-        """Tell the optimizer how ``trial`` ended; re-raise failures when not catching."""
+        """Tell the optimizer how ``trial`` ended; re-raise failures when not catching.
+        ``loss`` is the checked loss, or the objective's output when ``raw``."""
         if isinstance(error, TrialPruned):
             self._repeated = None  # the objective ran: it reported
             return self.optimizer.tell_pruned(trial)
@@ -159,10 +180,24 @@ class Loop(Generic[T]):
                 )
                 raise error
             return done
+        if self.raw:
+            return self._record_output(trial, loss)
         assert loss is not None
         self._repeated = None
         done = self.optimizer.tell(trial, Outcome(loss, extra or {}))
         if self.best is None or loss < self.best:
+            self.best = loss
+        return done
+
+    def _record_output(self, trial: Trial[T], output: object) -> Trial[T]:
+        """Finish ``trial`` with an output read against the objectives and constraints:
+        a mismatch (``InvalidReturnType``) is a bug and ends the run."""
+        done = self.optimizer.tell(trial, output)  # type: ignore[arg-type]
+        self._repeated = None  # the objective ran to its end
+        if done.state is TrialState.FAILED and not self.settings.catch and done.error:
+            raise InvalidLoss(str(done.error.message))
+        loss = done.loss if done.feasible else None
+        if loss is not None and (self.best is None or loss < self.best):
             self.best = loss
         return done
 
@@ -187,9 +222,9 @@ class Loop(Generic[T]):
                 trial = self.optimizer.ask()
             except BudgetExhausted:
                 continue  # another process started the last trials: stop_reason says so
-            outcome: tuple[float | None, Mapping[str, Any] | None, BaseException | None]
+            outcome: tuple[Any, Mapping[str, Any] | None, BaseException | None]
             try:
-                loss, extra = evaluate(self.objective, trial.value, self.reporting, trial.number)
+                loss, extra = self.evaluate(trial)
                 outcome = (loss, extra, None)
             except KeyboardInterrupt:
                 self.optimizer.cancel(trial, "interrupted (KeyboardInterrupt)")

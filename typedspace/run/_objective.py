@@ -25,14 +25,21 @@ from typedspace.run._report import Report, Reporting
 class Outcome:
     """What an objective may return instead of a bare float: the loss plus data to keep.
 
-    ``extra`` is stored with the trial (keep it JSON-friendly to persist it).
+    ``extra`` is stored with the trial (keep it JSON-friendly to persist it).  A study with
+    several objectives (``objectives=``) takes ``values=`` instead of a loss: a record or a
+    tuple holding the objectives (see ``minimize``); ``constraints=`` gives the trial's
+    constraint values (<= 0 or True: satisfied) when the objective computes them itself.
 
     >>> Outcome(0.25, extra={"accuracy": 0.75}).loss
     0.25
+    >>> Outcome(values=(0.1, 12.0), constraints=[True]).values
+    (0.1, 12.0)
     """
 
-    loss: float
+    loss: float | None = None
     extra: Mapping[str, Any] = attrs.field(factory=dict)
+    values: object = attrs.field(default=None, kw_only=True)
+    constraints: object = attrs.field(default=None, kw_only=True)
 
 
 #: What an objective returns: a float (numpy floats included) or an ``Outcome``.
@@ -49,6 +56,18 @@ def check_loss(result: object) -> tuple[float, Mapping[str, Any]]:
     extra: Mapping[str, Any] = {}
     loss: object = result
     if isinstance(result, Outcome):
+        if result.values is not None or result.loss is None:
+            raise InvalidReturnType(
+                "the objective returned an Outcome with values= (several objectives) but "
+                "no objectives are declared: pass objectives=minimize(...) & ... to optimize, "
+                "or return Outcome(loss)"
+            )
+        if result.constraints is not None:
+            raise InvalidReturnType(
+                "the objective returned an Outcome with constraints= but the study declares "
+                "no constraints: pass constraints=True (the objective returns them) or a "
+                "constraints function to optimize"
+            )
         loss, extra = result.loss, result.extra
     if isinstance(loss, np.ndarray) and loss.ndim == 0:
         loss = loss[()]  # a 0-d array (np.mean of a tensor, say) is the number it holds
@@ -89,3 +108,17 @@ def evaluate(
     if reporting is None:
         return check_loss(objective(value))
     return check_loss(objective(value, Report(reporting, number)))
+
+
+def evaluate_raw(
+    objective: Callable[..., object],
+    value: Any,
+    reporting: Reporting | None = None,
+    number: int = -1,
+) -> object:
+    """Run the objective and return its output unchecked: a study with several objectives or
+    constraints reads it against them where the study is (``Optimizer.tell``), so that a
+    constraints function need not travel to worker processes."""
+    if reporting is None:
+        return objective(value)
+    return objective(value, Report(reporting, number))

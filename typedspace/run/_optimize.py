@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar, overload
 import attrs
 
 from typedspace.algorithms import Algorithm
+from typedspace.algorithms._pareto import hypervolume
 from typedspace.backends._encode import encode
 from typedspace.backends._table import Assignment, ParamTable
 from typedspace.nodes import Space
@@ -22,6 +23,7 @@ from typedspace.nodes._base import check_int, check_number, check_positive
 from typedspace.pruners import Pruner
 from typedspace.run._loop import Loop, LoopSettings
 from typedspace.run._objective import ObjectiveResult
+from typedspace.run._objectives import Constraints, Objectives, pareto_front, trial_losses
 from typedspace.run._optimizer import Optimizer
 from typedspace.run._parallel import run_parallel
 from typedspace.run._progress import ProgressBar
@@ -46,6 +48,22 @@ class Result(Generic[T]):
     trials: tuple[Trial[T], ...]
     stop_reason: str
     table: ParamTable | None = attrs.field(default=None, repr=False, eq=False)
+    #: The study's declared objectives (None: a single loss).
+    objectives: Objectives | None = attrs.field(default=None, repr=False, eq=False)
+
+    @property
+    def pareto(self) -> list[Trial[T]]:
+        """The feasible finished trials that no other feasible finished trial dominates, by
+        number (with a single loss: the trials sharing the best loss)."""
+        return pareto_front(self.trials, self.objectives)
+
+    def hypervolume(self, reference: Sequence[float]) -> float:
+        """The hypervolume of the Pareto front for ``reference``, a point given in the
+        objectives' own units and directions (a maximized objective's reference is a floor
+        below every value that counts)."""
+        front = [trial_losses(t, self.objectives) for t in self.pareto]
+        ref = self.objectives.losses(reference) if self.objectives else tuple(reference)
+        return hypervolume(front, ref) if front else 0.0
 
     @property
     def best_trial(self) -> Trial[T]:
@@ -121,6 +139,8 @@ def optimize(
     executor: cf.Executor | Any | None = None,
     max_pending: int | None = None,
     pruner: Pruner | None = None,
+    objectives: None = None,
+    constraints: Constraints | bool | None = None,
 ) -> Result[T]: ...
 @overload
 def optimize(
@@ -145,9 +165,61 @@ def optimize(
     executor: cf.Executor | Any | None = None,
     max_pending: int | None = None,
     pruner: Pruner | None = None,
+    objectives: None = None,
+    constraints: Constraints | bool | None = None,
+) -> Result[dict[str, Any]]: ...
+@overload
+def optimize(
+    objective: Callable[[T], object] | Callable[[T, Report], object],
+    space: Space[T],
+    algo: Algorithm | None = None,
+    *,
+    max_evals: int | None = None,
+    timeout: float | None = None,
+    seed: int | None = None,
+    loss_threshold: float | None = None,
+    early_stop: EarlyStop | None = None,
+    points_to_evaluate: Sequence[T] = (),
+    assignments_to_evaluate: Sequence[Assignment] = (),
+    catch: bool = True,
+    progress: bool | None = None,
+    storage: Storage | str | os.PathLike[str] | None = None,
+    study: str = "default",
+    allow_space_change: bool = False,
+    requeue_interrupted: bool = False,
+    executor: cf.Executor | Any | None = None,
+    max_pending: int | None = None,
+    pruner: Pruner | None = None,
+    objectives: Objectives,
+    constraints: Constraints | bool | None = None,
+) -> Result[T]: ...
+@overload
+def optimize(
+    objective: Callable[[dict[str, Any]], object] | Callable[[dict[str, Any], Report], object],
+    space: Mapping[str, object],
+    algo: Algorithm | None = None,
+    *,
+    max_evals: int | None = None,
+    timeout: float | None = None,
+    seed: int | None = None,
+    loss_threshold: float | None = None,
+    early_stop: EarlyStop | None = None,
+    points_to_evaluate: Sequence[Mapping[str, Any]] = (),
+    assignments_to_evaluate: Sequence[Assignment] = (),
+    catch: bool = True,
+    progress: bool | None = None,
+    storage: Storage | str | os.PathLike[str] | None = None,
+    study: str = "default",
+    allow_space_change: bool = False,
+    requeue_interrupted: bool = False,
+    executor: cf.Executor | Any | None = None,
+    max_pending: int | None = None,
+    pruner: Pruner | None = None,
+    objectives: Objectives,
+    constraints: Constraints | bool | None = None,
 ) -> Result[dict[str, Any]]: ...
 def optimize(
-    objective: Callable[[Any], ObjectiveResult] | Callable[[Any, Report], ObjectiveResult],
+    objective: Callable[[Any], object] | Callable[[Any, Report], object],
     space: Space[Any] | Mapping[str, object],
     algo: Algorithm | None = None,
     *,
@@ -167,6 +239,8 @@ def optimize(
     executor: cf.Executor | Any | None = None,
     max_pending: int | None = None,
     pruner: Pruner | None = None,
+    objectives: Objectives | None = None,
+    constraints: Constraints | bool | None = None,
 ) -> Result[Any]:
     """Minimize ``objective`` over ``space`` and return the trials and the best typed value.
 
@@ -221,6 +295,11 @@ def optimize(
         max_evals = DEFAULT_MAX_EVALS
     timeout = _optional(check_positive, "timeout", timeout)
     loss_threshold = _optional(check_number, "loss_threshold", loss_threshold)
+    if loss_threshold is not None and isinstance(objectives, Objectives) and len(objectives) > 1:
+        raise ValueError(
+            f"{_OWNER}: loss_threshold={loss_threshold!r} needs a single loss; a study with "
+            "several objectives has none (stop it with max_evals, timeout or early_stop)"
+        )
     max_pending = _optional(functools.partial(check_int, minimum=1), "max_pending", max_pending)
     if max_pending is not None and executor is None:
         raise ValueError(
@@ -237,6 +316,8 @@ def optimize(
         # Checked atomically by the storage: processes sharing a study never overshoot.
         max_trials=max_evals,
         pruner=pruner,
+        objectives=objectives,
+        constraints=constraints,
     )
     # Trials left RUNNING by a run that died: failed, or re-queued to be evaluated first.
     optimizer.reclaim_interrupted(requeue=requeue_interrupted)
@@ -253,4 +334,4 @@ def optimize(
             reason = run_parallel(loop, executor, max_pending, bar)
     finally:
         bar.close()
-    return Result(tuple(optimizer.trials), reason, optimizer.flat.table)
+    return Result(tuple(optimizer.trials), reason, optimizer.flat.table, optimizer.objectives)

@@ -6,6 +6,7 @@ The optimizer connects the pieces in one direction: space -> table -> algorithm 
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Mapping, Sequence
@@ -15,6 +16,7 @@ import attrs
 import numpy as np
 
 from typedspace.algorithms import Algorithm, LearnsFromPruned, Proposer, default_algorithm
+from typedspace.algorithms._base import LearnsOutcomes
 from typedspace.backends._describe import KEY, describe_table
 from typedspace.backends._flatten import FlatSpace, flatten
 from typedspace.backends._serialize import to_json
@@ -24,12 +26,23 @@ from typedspace.errors import (
     DecodeError,
     InvalidLoss,
     InvalidReturnType,
+    StudyMismatch,
     TrialPruned,
 )
 from typedspace.nodes import Space
 from typedspace.nodes._base import check_int
 from typedspace.pruners import Pruner
 from typedspace.run._objective import ObjectiveResult, check_loss
+from typedspace.run._objectives import (
+    OBJECTIVES_KEY,
+    Constraints,
+    Evaluation,
+    Objective,
+    Objectives,
+    read_output,
+    read_values,
+    violation,
+)
 from typedspace.run._report import Report, Reporting, furthest
 from typedspace.storage import InMemoryStorage, Reclaiming, SQLiteStorage, Storage, StudyInfo
 from typedspace.storage._records import ErrorInfo, Trial, TrialRecord, TrialState, best_of
@@ -59,6 +72,28 @@ def _space_json(flat: FlatSpace) -> str | None:
         return to_json(flat.space, indent=None)
     except Exception:
         return None
+
+
+def _check_objectives(
+    objectives: object, constraints: object
+) -> tuple[Objectives | None, Constraints | bool | None]:
+    """The checked ``objectives=`` and ``constraints=`` of an optimizer."""
+    if isinstance(objectives, Objective):
+        objectives = Objectives((objectives,))
+    if objectives is not None and not isinstance(objectives, Objectives):
+        raise TypeError(
+            "objectives must be declared with minimize/maximize, such as "
+            f'minimize("error") & maximize("accuracy"), got {objectives!r}'
+        )
+    if objectives is not None and len(objectives) == 0:
+        raise ValueError("objectives: at least one objective is needed")
+    if constraints is not None and not (constraints is True or callable(constraints)):
+        raise TypeError(
+            "constraints must be a function of the objective's output (returning a bool, a "
+            "number <= 0 when satisfied, or a sequence of those) or True (the objective "
+            f"returns Outcome(constraints=...)), got {constraints!r}"
+        )
+    return objectives, constraints
 
 
 def open_storage(storage: Storage | str | os.PathLike[str] | None) -> Storage:
@@ -102,6 +137,8 @@ class Optimizer(Generic[T]):
         allow_space_change: bool = False,
         max_trials: int | None = None,
         pruner: Pruner | None = None,
+        objectives: Objectives | None = None,
+        constraints: Constraints | bool | None = None,
     ) -> None: ...
     @overload
     def __init__(
@@ -115,6 +152,8 @@ class Optimizer(Generic[T]):
         allow_space_change: bool = False,
         max_trials: int | None = None,
         pruner: Pruner | None = None,
+        objectives: Objectives | None = None,
+        constraints: Constraints | bool | None = None,
     ) -> None: ...
     def __init__(
         self,
@@ -127,6 +166,8 @@ class Optimizer(Generic[T]):
         allow_space_change: bool = False,
         max_trials: int | None = None,
         pruner: Pruner | None = None,
+        objectives: Objectives | None = None,
+        constraints: Constraints | bool | None = None,
     ) -> None:
         if seed is not None:  # what numpy.random.default_rng takes
             seed = check_int("Optimizer", "seed", seed, minimum=0)
@@ -148,10 +189,16 @@ class Optimizer(Generic[T]):
                 f"Optimizer: pruner must be a pruner such as MedianPruner(), got {pruner!r}"
             )
         self.pruner = pruner
-        # Without algo=, the budget decides (GP for a few dozen trials).
-        self.algorithm = algo if algo is not None else default_algorithm(max_trials)
+        # Without algo=, the budget decides (GP for a few dozen trials); several objectives
+        # need an algorithm that ranks loss vectors: TPE.
+        self.algorithm = (
+            algo
+            if algo is not None
+            else default_algorithm(max_trials if objectives is None else None)
+        )
         if not isinstance(self.algorithm, Algorithm):
             raise TypeError(f"algo must be an Algorithm such as TPE(), got {algo!r}")
+        self.objectives, self.constraints = _check_objectives(objectives, constraints)
         self.storage = open_storage(storage)
         self.study = study
         info = StudyInfo(
@@ -163,15 +210,21 @@ class Optimizer(Generic[T]):
             created=time.time(),
             space_json=_space_json(self.flat),
             # A data-only table, so the study can be inspected without the user's code.
-            attributes={KEY: describe_table(self.flat.table)},
+            attributes={KEY: describe_table(self.flat.table), **self._objectives_attribute()},
         )
         self.info = self.storage.open_study(info, allow_space_change=allow_space_change)
+        self._check_study_objectives()
         existing = len(self.storage.trials(study))
         # A resumed study continues from a different but still reproducible random state.
         entropy = seed if existing == 0 else ([seed, existing] if seed is not None else None)
         self._proposer: Proposer = self.algorithm.start(
             self.flat.table, np.random.default_rng(entropy)
         )
+        if len(self.objectives or ()) > 1 and not isinstance(self._proposer, LearnsOutcomes):
+            raise TypeError(
+                f"Optimizer: {self.algorithm!r} learns from a single loss; for several "
+                "objectives use TPE(), NSGA2() or RandomSearch()"
+            )
         self._told: set[int] = set()
         # Incremental sync: records before ``_seen`` were read; of those, ``_open`` are running.
         self._seen = 0
@@ -205,8 +258,13 @@ class Optimizer(Generic[T]):
                 continue
             if record.state is TrialState.CANCELLED:
                 self._cancelled += 1
+            elif record.values is not None or record.constraints is not None:
+                self._tell_outcome(record)
             elif record.state is TrialState.PRUNED and isinstance(self._proposer, LearnsFromPruned):
                 step, value = furthest(record.intermediate)
+                if record.intermediate_vectors and not record.intermediate:
+                    # Vectors of several objectives: ranked by how far the trial went.
+                    step = max(s for s, _ in record.intermediate_vectors)
                 self._proposer.tell_pruned(record.number, record.assignment, step, value)
             else:
                 loss = record.loss if record.state is TrialState.OK else None
@@ -214,6 +272,62 @@ class Optimizer(Generic[T]):
             self._told.add(record.number)
         self._seen = len(records)
         return records
+
+    def _objectives_attribute(self) -> dict[str, Any]:
+        """What the study stores about its objectives (nothing for a single loss)."""
+        if self.objectives is None:
+            return {}
+        return {OBJECTIVES_KEY: self.objectives.to_json()}
+
+    def _check_study_objectives(self) -> None:
+        """A stored study is continued with the objectives it was created with."""
+        stored = Objectives.from_json(self.info.attributes.get(OBJECTIVES_KEY))
+        mine = self.objectives
+        if (stored is None) != (mine is None) or (
+            stored is not None and mine is not None and stored.to_json() != mine.to_json()
+        ):
+
+            def shown(o: Objectives | None) -> str:
+                if o is None:
+                    return "a single loss"
+                return " & ".join(f"{d}({n!r})" for n, d in zip(o.names, o.directions, strict=True))
+
+            raise StudyMismatch(
+                f"study {self.study!r} was created with objectives {shown(stored)}, not "
+                f"{shown(mine)}; give the new objectives another study= name"
+            )
+
+    def _tell_outcome(self, record: TrialRecord) -> None:
+        """Tell the proposer a finished trial of a study with several objectives or
+        constraints: its loss vector (None: failed or pruned) and its total violation.  A
+        proposer that cannot weigh them is told the loss of a feasible trial only."""
+        proposer = self._proposer
+        if not isinstance(proposer, LearnsOutcomes):
+            ok = record.state is TrialState.OK and violation(record.constraints) == 0
+            proposer.tell(record.number, record.assignment, record.loss if ok else None)
+            return
+        losses: tuple[float, ...] | None = None
+        if record.state is TrialState.OK:
+            if record.values is not None and self.objectives is not None:
+                losses = self.objectives.losses(record.values)
+            elif record.loss is not None:
+                losses = (record.loss,)
+        proposer.tell_outcome(
+            record.number, record.assignment, losses, violation(record.constraints)
+        )
+
+    def reporting(self) -> Reporting:
+        """Where the trials' reports go (with several objectives, how vectors are read)."""
+        objectives = self.objectives
+        if objectives is None or len(objectives) < 2:
+            return Reporting(self.storage, self.study, self.pruner)
+        return Reporting(
+            self.storage,
+            self.study,
+            self.pruner,
+            functools.partial(read_values, objectives=objectives),
+            objectives.losses((1.0,) * len(objectives)),
+        )
 
     def counted(self) -> int:
         """Trials of the study that count towards ``max_evals``: all but the cancelled ones."""
@@ -313,22 +427,46 @@ class Optimizer(Generic[T]):
         return Trial(number, TrialState.RUNNING, assignment, value, started)
 
     # -- reporting ---------------------------------------------------------------------------
-    def tell(self, trial: Trial[T], result: ObjectiveResult | TrialPruned) -> Trial[T]:
-        """Finish ``trial`` with the objective's result (``TrialPruned()``: it was pruned).  A non-finite loss makes it a failed
+    def tell(
+        self,
+        trial: Trial[T],
+        result: ObjectiveResult | TrialPruned | tuple[float, ...] | Mapping[str, float],
+    ) -> Trial[T]:
+        """Finish ``trial`` with the objective's result (``TrialPruned()``: it was pruned).
+        With several objectives: a tuple or mapping of their values, or ``Outcome(values=)``
+        holding any record.  A non-finite loss makes it a failed
         trial (``InvalidLoss`` is its error); something that is not a number at all fails it
         too, then raises ``InvalidReturnType`` (a bug in the caller, not a result)."""
         if isinstance(result, TrialPruned):
             return self.tell_pruned(trial)
         try:
-            loss, extra = check_loss(result)
+            if self.objectives is None and self.constraints is None:
+                loss, extra = check_loss(result)
+                evaluation = Evaluation(loss, None, None, extra)
+            else:
+                evaluation = read_output(result, self.objectives, self.constraints)
         except InvalidReturnType as error:
             self.tell_failure(trial, error)
             raise
         except InvalidLoss as error:
             return self.tell_failure(trial, error)
-        return self._finish(attrs.evolve(trial, state=TrialState.OK, loss=loss, extra=dict(extra)))
+        return self._finish(
+            attrs.evolve(
+                trial,
+                state=TrialState.OK,
+                loss=evaluation.loss,
+                extra=dict(evaluation.extra),
+                values=evaluation.values,
+                constraints=evaluation.constraints,
+            )
+        )
 
-    def report(self, trial: Trial[T], step: int | float, value: float) -> bool:
+    def report(
+        self,
+        trial: Trial[T],
+        step: int | float,
+        value: float | Sequence[float] | Mapping[str, float],
+    ) -> bool:
         """Keep ``value`` at ``step`` for running ``trial`` (durably) and return whether the
         study's pruner stops it there; then finish it with ``tell(trial, TrialPruned())``.
 
@@ -345,9 +483,11 @@ class Optimizer(Generic[T]):
         >>> opt.tell(second, TrialPruned()).state.value
         'pruned'
         """
-        report = Report(Reporting(self.storage, self.study, self.pruner), trial.number)
-        stored = self.storage.trials(self.study)[trial.number].intermediate
-        report.reported.update(step for step, _ in stored)  # each step once, across calls
+        report = Report(self.reporting(), trial.number)
+        stored = self.storage.trials(self.study)[trial.number]
+        # Each step once, across calls.
+        report.reported.update(step for step, _ in stored.intermediate)
+        report.reported.update(step for step, _ in stored.intermediate_vectors)
         try:
             report.report(step, value)
         except TrialPruned:
@@ -377,6 +517,10 @@ class Optimizer(Generic[T]):
         done = attrs.evolve(trial, finished=time.time())
         self.storage.finish_trial(self.study, done.to_record())
         if done.state is TrialState.PRUNED:  # its reports are in storage
-            reported = self.storage.trials(self.study)[done.number].intermediate
-            done = attrs.evolve(done, intermediate=reported)
+            stored = self.storage.trials(self.study)[done.number]
+            done = attrs.evolve(
+                done,
+                intermediate=stored.intermediate,
+                intermediate_vectors=stored.intermediate_vectors,
+            )
         return done

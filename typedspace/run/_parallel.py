@@ -40,7 +40,6 @@ from typing import Any, Generic, TypeVar
 
 from typedspace.errors import WorkerDied
 from typedspace.run._loop import Loop
-from typedspace.run._objective import evaluate
 from typedspace.run._progress import ProgressBar
 from typedspace.run._workers import Workers, resolve
 from typedspace.storage import SQLiteStorage
@@ -138,9 +137,7 @@ class _Runner(Generic[T]):
             trials = optimizer.ask(free) if free > 0 else []
         for i, trial in enumerate(trials):
             try:
-                future = self.workers.submit(
-                    evaluate, self.loop.objective, trial.value, self.loop.reporting, trial.number
-                )
+                future = self.loop.submit(self.workers.submit, trial)
             except BaseException as error:
                 died = self.workers.breaks_pool and self.workers.died(error)
                 self._unsent(trials[i:], died, suspect)
@@ -205,7 +202,7 @@ class _Runner(Generic[T]):
         if error is not None:
             self.loop.record(trial, None, None, error)
         else:
-            loss, extra = future.result()
+            loss, extra = self.loop.unpack(future.result())
             self.loop.record(trial, loss, extra, None)
 
     def cancel_running(self, reason: str) -> None:

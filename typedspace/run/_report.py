@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import inspect
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -20,7 +20,9 @@ import attrs
 from typedspace.errors import InvalidLoss, TrialPruned
 from typedspace.nodes._base import check_number, shown
 from typedspace.pruners import Curve, Pruner, Status, Step
+from typedspace.pruners._pareto import VectorCurve
 from typedspace.storage import Storage
+from typedspace.storage._base import ReportsVectors
 from typedspace.storage._records import TrialRecord, TrialState
 
 _STATUS = {
@@ -71,6 +73,10 @@ class Reporting:
     storage: Storage
     study: str
     pruner: Pruner | None
+    #: With several objectives: reads a reported vector (or mapping) into the objectives'
+    #: values, and the sign that makes each a loss (-1 for a maximized one).
+    read_vector: Callable[[object], tuple[float, ...]] | None = None
+    signs: tuple[float, ...] = ()
 
 
 class Report:
@@ -100,13 +106,23 @@ class Report:
     def __repr__(self) -> str:
         return f"Report(study={self._reporting.study!r}, trial={self.number})"
 
-    def report(self, step: int | float, value: float) -> None:
+    def report(
+        self, step: int | float, value: float | Sequence[float] | Mapping[str, float]
+    ) -> None:
         """Keep ``value`` (the loss so far) at ``step``; raises ``TrialPruned`` if the study's
         pruner stops the trial here.  Each step is reported once per trial; a non-finite value
-        fails the trial (``InvalidLoss``), as a non-finite final loss does."""
+        fails the trial (``InvalidLoss``), as a non-finite final loss does.  A study with
+        several objectives reports a tuple (or a mapping) of them, in the objectives' own
+        directions, and prunes with ``ParetoPruner`` (a single number stays an ordinary
+        report, for the single-loss pruners)."""
         step = check_step(step)
         if step in self.reported:
             raise ValueError(f"report: step {step!r} was already reported for trial {self.number}")
+        # With several objectives a vector (or mapping) is kept as such; a single number
+        # (a proxy such as the total loss) is an ordinary report for single-loss pruners.
+        if self._reporting.read_vector is not None and not _is_scalar(value):
+            self._report_vector(step, value)
+            return
         try:
             loss = check_number("report", f"the value at step {step!r}", value)
         except ValueError:
@@ -125,6 +141,48 @@ class Report:
             raise TrialPruned(
                 f"trial {self.number} pruned at step {step!r} by {reporting.pruner!r}"
             )
+
+    def _report_vector(self, step: Step, value: object) -> None:
+        reporting = self._reporting
+        assert reporting.read_vector is not None
+        values = reporting.read_vector(value)  # InvalidReturnType / InvalidLoss name the field
+        if not isinstance(reporting.storage, ReportsVectors):
+            raise TypeError(
+                f"report: {reporting.storage!r} cannot keep the vectors of several objectives"
+            )
+        self.reported.add(step)
+        reporting.storage.report_vector(reporting.study, self.number, step, values)
+        if reporting.pruner is None:
+            return
+        decide = getattr(reporting.pruner, "prune_vectors", None)
+        if decide is None:
+            raise TypeError(
+                f"{reporting.pruner!r} prunes a single loss; a study with several objectives "
+                "prunes with ParetoPruner()"
+            )
+        records = reporting.storage.trials(reporting.study)
+        curves = [vector_curve(r, reporting.signs) for r in records]
+        if decide(curves[self.number], curves):
+            raise TrialPruned(
+                f"trial {self.number} pruned at step {step!r} by {reporting.pruner!r}"
+            )
+
+
+def _is_scalar(value: object) -> bool:
+    return isinstance(value, int | float) or (
+        hasattr(value, "ndim") and getattr(value, "ndim", None) == 0
+    )
+
+
+def vector_curve(record: TrialRecord, signs: Sequence[float]) -> VectorCurve:
+    """What a pruner of several objectives sees of a trial: its reported vectors as losses."""
+    pairs = record.intermediate_vectors
+    return VectorCurve(
+        record.number,
+        _STATUS[record.state],
+        tuple(step for step, _ in pairs),
+        tuple(tuple(s * v for s, v in zip(signs, values, strict=True)) for _, values in pairs),
+    )
 
 
 def takes_report(objective: Callable[..., Any]) -> bool:

@@ -107,6 +107,19 @@ class Storage(Protocol):
 
 
 @runtime_checkable
+class ReportsVectors(Protocol):
+    """A storage that keeps the vectors trials of several objectives report as they run
+    (both storages of typedspace do)."""
+
+    def report_vector(
+        self, study: str, number: int, step: int | float, values: tuple[float, ...]
+    ) -> None:
+        """Add ``(step, values)`` to running trial ``number``'s reported vectors (durably,
+        before returning); a trial that is no longer running keeps its vectors."""
+        ...
+
+
+@runtime_checkable
 class Reclaiming(Protocol):
     """A storage that outlives processes (SQLite) and so can hold trials of dead runs."""
 

@@ -71,8 +71,10 @@ class InMemoryStorage:
             was = trials[record.number].state is TrialState.CANCELLED
             now = record.state is TrialState.CANCELLED
             self._cancelled[study] += int(now) - int(was)
-            reported = trials[record.number].intermediate  # written by report() alone
-            trials[record.number] = attrs.evolve(record, intermediate=reported)
+            old = trials[record.number]  # its reports are written by report() alone
+            trials[record.number] = attrs.evolve(
+                record, intermediate=old.intermediate, intermediate_vectors=old.intermediate_vectors
+            )
 
     def report(self, study: str, number: int, step: int | float, value: float) -> None:
         with self._lock:
@@ -81,6 +83,17 @@ class InMemoryStorage:
             if record.state is TrialState.RUNNING:  # a cancelled trial's late reports are dropped
                 trials[number] = attrs.evolve(
                     record, intermediate=(*record.intermediate, (step, value))
+                )
+
+    def report_vector(
+        self, study: str, number: int, step: int | float, values: tuple[float, ...]
+    ) -> None:
+        with self._lock:
+            trials = self._trials[study]
+            record = trials[number]
+            if record.state is TrialState.RUNNING:
+                trials[number] = attrs.evolve(
+                    record, intermediate_vectors=(*record.intermediate_vectors, (step, values))
                 )
 
     def trials(self, study: str) -> Sequence[TrialRecord]:

@@ -52,6 +52,8 @@ class ErrorInfo:
 
 #: The values a trial reported as it ran, as (step, value) pairs in the order reported.
 Intermediate = tuple[tuple[int | float, float], ...]
+#: What a trial of several objectives reported as it ran: (step, values) pairs.
+IntermediateVectors = tuple[tuple[int | float, tuple[float, ...]], ...]
 
 
 @attrs.frozen
@@ -67,6 +69,14 @@ class TrialRecord:
     extra: Mapping[str, Any] = attrs.field(factory=dict)
     error: ErrorInfo | None = None
     intermediate: Intermediate = ()
+    values: tuple[float, ...] | None = None
+    constraints: tuple[float, ...] | None = None
+    intermediate_vectors: IntermediateVectors = ()
+
+
+def is_feasible(constraints: tuple[float, ...] | None) -> bool:
+    """Whether every constraint value is satisfied (<= 0); no constraints: feasible."""
+    return constraints is None or all(c <= 0 for c in constraints)
 
 
 @attrs.frozen
@@ -75,7 +85,10 @@ class Trial(Generic[T_co]):
 
     ``value`` is what the objective received (an instance of the space's type);
     ``intermediate`` holds the (step, value) pairs it reported, in order (a pruned trial has
-    no ``loss``: its last reported value is in there).
+    no ``loss``: its last reported value is in there).  A study with several objectives
+    keeps each objective's value, as the objective returned it, in ``values`` (and no
+    ``loss``); a study with constraints keeps one value per constraint in ``constraints``
+    (<= 0: satisfied; see ``feasible``).
     """
 
     number: int
@@ -88,6 +101,14 @@ class Trial(Generic[T_co]):
     extra: Mapping[str, Any] = attrs.field(factory=dict)
     error: ErrorInfo | None = None
     intermediate: Intermediate = ()
+    values: tuple[float, ...] | None = None
+    constraints: tuple[float, ...] | None = None
+    intermediate_vectors: IntermediateVectors = ()
+
+    @property
+    def feasible(self) -> bool:
+        """Whether the trial satisfies every constraint (True when there are none)."""
+        return is_feasible(self.constraints)
 
     @property
     def last_step(self) -> int | float | None:
@@ -113,6 +134,9 @@ class Trial(Generic[T_co]):
             record.extra,
             record.error,
             record.intermediate,
+            record.values,
+            record.constraints,
+            record.intermediate_vectors,
         )
 
     def to_record(self) -> TrialRecord:
@@ -126,13 +150,26 @@ class Trial(Generic[T_co]):
             self.extra,
             self.error,
             self.intermediate,
+            self.values,
+            self.constraints,
+            self.intermediate_vectors,
         )
 
 
 def best_of(trials: Sequence[Trial[T]]) -> Trial[T]:
     """The OK trial with the lowest loss (ties: the earliest); ``NoSuccessfulTrial`` says why
-    there is none."""
+    there is none.  With constraints, only feasible trials count."""
+    if any(t.values is not None and t.loss is None for t in trials):
+        raise NoSuccessfulTrial(
+            "the study has several objectives, so no single best trial: its best trials are "
+            "the Pareto front (Result.pareto)"
+        )
     ok = [t for t in trials if t.state is TrialState.OK and t.loss is not None]
+    if any(t.constraints is not None for t in ok):
+        feasible = [t for t in ok if t.feasible]
+        if ok and not feasible:
+            raise NoSuccessfulTrial(f"none of the {len(ok)} finished trials is feasible")
+        ok = feasible
     if not ok:
         failed = [t for t in trials if t.state is TrialState.FAILED]
         if failed:

@@ -49,7 +49,8 @@ from typedspace.storage._sqlite_file import (
 
 _TRIAL_COLUMNS = (
     "number, state, assignment, started, finished, loss, extra, "
-    "error_type, error_message, error_traceback, intermediate, seq"
+    "error_type, error_message, error_traceback, intermediate, objective_values, "
+    "constraint_values, intermediate_vectors, seq"
 )
 
 
@@ -117,10 +118,16 @@ class SQLiteStorage:
         )
         self._lock = threading.RLock()
         self._conn = self._connect()
-        # A file of schema version 1 opened read-only is not migrated: it has no reports.
+        # An older file opened read-only is not migrated: version 1 has no reports, versions
+        # 1 and 2 no objective or constraint values.
         self._columns = _TRIAL_COLUMNS
-        if schema_version(self._conn) < 2:
-            self._columns = _TRIAL_COLUMNS.replace("intermediate", "'[]'")
+        version = schema_version(self._conn)
+        if version < 3:
+            self._columns = self._columns.replace("objective_values", "NULL")
+            self._columns = self._columns.replace("constraint_values", "NULL")
+            self._columns = self._columns.replace("intermediate_vectors", "'[]'")
+        if version < 2:
+            self._columns = self._columns.replace("intermediate", "'[]'")
         # What a worker process needs to open the same file again (see __reduce__).
         self._arguments = {
             "read_only": read_only,
@@ -287,6 +294,9 @@ class SQLiteStorage:
             message,
             tb,
             steps,
+            values,
+            constraints,
+            vectors,
             seq,
         ) = row
         where = f"{self.path}, study {study!r}, trial {number}"
@@ -308,6 +318,9 @@ class SQLiteStorage:
             _json_object(extra, "extra", where),
             error,
             _intermediate(steps, where),
+            _numbers(values, "objective_values", where),
+            _numbers(constraints, "constraint_values", where),
+            _vectors(vectors, where),
         )
 
     # -- studies -----------------------------------------------------------------------------
@@ -415,6 +428,8 @@ class SQLiteStorage:
             None if error is None else error.type,
             None if error is None else error.message,
             None if error is None else error.traceback,
+            None if record.values is None else json.dumps(list(record.values)),
+            None if record.constraints is None else json.dumps(list(record.constraints)),
         )
 
         def update(conn: sqlite3.Connection) -> None:
@@ -422,6 +437,7 @@ class SQLiteStorage:
             changed = conn.execute(
                 "UPDATE trials SET state = ?, assignment = ?, started = ?, finished = ?, "
                 "loss = ?, extra = ?, error_type = ?, error_message = ?, error_traceback = ?, "
+                "objective_values = ?, constraint_values = ?, "
                 "seq = ? WHERE study_id = ? AND number = ?",
                 (*values, self._next_seq(conn, sid), sid, record.number),
             ).rowcount
@@ -461,6 +477,34 @@ class SQLiteStorage:
             pairs.append([step, value])
             conn.execute(
                 "UPDATE trials SET intermediate = ?, seq = ? WHERE study_id = ? AND number = ?",
+                (json.dumps(pairs), self._next_seq(conn, sid), sid, number),
+            )
+
+        try:
+            self._write_patiently(append, self.result_timeout)
+        except sqlite3.DatabaseError as failure:
+            raise self._error(failure, study) from failure
+
+    def report_vector(
+        self, study: str, number: int, step: int | float, values: tuple[float, ...]
+    ) -> None:
+        """Add ``(step, values)`` to running trial ``number``'s reported vectors (a study
+        with several objectives), waiting for the write lock as ``report`` does."""
+
+        def append(conn: sqlite3.Connection) -> None:
+            sid = self._study_id(conn, study)
+            row = conn.execute(
+                "SELECT intermediate_vectors FROM trials WHERE study_id = ? AND number = ? "
+                "AND state = 'running'",
+                (sid, number),
+            ).fetchone()
+            if row is None:
+                return  # finished meanwhile (cancelled by its run): it keeps what it has
+            pairs = json.loads(row[0])
+            pairs.append([step, list(values)])
+            conn.execute(
+                "UPDATE trials SET intermediate_vectors = ?, seq = ? "
+                "WHERE study_id = ? AND number = ?",
                 (json.dumps(pairs), self._next_seq(conn, sid), sid, number),
             )
 
@@ -666,6 +710,39 @@ def _intermediate(text: object, where: str) -> tuple[tuple[int | float, float], 
     ):
         raise StorageError(f"{where}: intermediate is {text!r}, not a list of [step, value]")
     return tuple((step, float(value)) for step, value in pairs)
+
+
+def _numbers(text: object, what: str, where: str) -> tuple[float, ...] | None:
+    """A JSON list of numbers stored as ``text`` (NULL: None)."""
+    if text is None:
+        return None
+    try:
+        items = json.loads(text) if isinstance(text, str | bytes) else None
+    except (TypeError, ValueError):
+        items = None
+    if not isinstance(items, list) or not all(_is_number(x) for x in items):
+        raise StorageError(f"{where}: {what} is {text!r}, not a list of numbers")
+    return tuple(float(x) for x in items)
+
+
+def _vectors(text: object, where: str) -> tuple[tuple[int | float, tuple[float, ...]], ...]:
+    """The [step, [value, ...]] pairs stored as ``text`` in a row."""
+    try:
+        pairs = json.loads(text) if isinstance(text, str | bytes) else None
+    except (TypeError, ValueError):
+        pairs = None
+    if not isinstance(pairs, list) or not all(
+        isinstance(p, list)
+        and len(p) == 2
+        and _is_number(p[0])
+        and isinstance(p[1], list)
+        and all(_is_number(x) for x in p[1])
+        for p in pairs
+    ):
+        raise StorageError(
+            f"{where}: intermediate_vectors is {text!r}, not a list of [step, [values]]"
+        )
+    return tuple((step, tuple(float(x) for x in values)) for step, values in pairs)
 
 
 def _is_number(value: object) -> bool:

@@ -27,11 +27,16 @@ from typedspace.storage._records import TrialState
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 APPLICATION_ID = int.from_bytes(b"tysp", "big")
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Trial numbers are dense per study (0, 1, 2 ...): a trial row is never deleted, so the
 # number of trials is the next number.  ``intermediate`` holds the values a trial reported as
-# it ran, a JSON list of [step, value] pairs.  Version 2 added it and the state 'pruned'.  ``seq`` increases with every write of a trial row of
+# it ran, a JSON list of [step, value] pairs.  Version 2 added it and the state 'pruned'.
+# Version 3 added ``objective_values`` (a JSON list, one number per objective, for a study
+# with several objectives) and ``constraint_values`` (a JSON list, one number per constraint,
+# <= 0 when satisfied); both NULL for a single-objective study without constraints; and
+# ``intermediate_vectors``, the vectors a trial of several objectives reported as it ran
+# (a JSON list of [step, [value, ...]] pairs).  ``seq`` increases with every write of a trial row of
 # the study, so a reader fetches only the rows changed since its last read.  Few indexes: each
 # one costs a page write per commit.
 SCHEMA = """
@@ -64,6 +69,9 @@ CREATE TABLE trials (
     owner_start INTEGER,
     heartbeat REAL NOT NULL,
     intermediate TEXT NOT NULL DEFAULT '[]',
+    objective_values TEXT,
+    constraint_values TEXT,
+    intermediate_vectors TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (study_id, number)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX trials_by_seq ON trials (study_id, seq);
@@ -200,7 +208,8 @@ def schema_version(conn: sqlite3.Connection) -> int:
 
 
 #: Version 1 -> 2: the trials table gains ``intermediate`` and the state 'pruned'.  SQLite
-#: cannot change a CHECK constraint in place, so the table is rebuilt (rows copied as they are).
+#: cannot change a CHECK constraint in place, so the table is rebuilt (rows copied as they are)
+#: with today's columns: it goes straight to ``SCHEMA_VERSION``.
 _MIGRATE_1_TO_2 = """
 ALTER TABLE trials RENAME TO trials_v1;
 DROP INDEX trials_by_seq;
@@ -213,7 +222,15 @@ SELECT study_id, number, seq, state, assignment, started, finished, loss, extra,
 FROM trials_v1;
 DROP TABLE trials_v1;
 {indexes}
-PRAGMA user_version = 2
+PRAGMA user_version = {version}
+"""
+
+#: Version 2 -> 3: two columns, NULL in every existing row (no row is rewritten).
+_MIGRATE_2_TO_3 = """
+ALTER TABLE trials ADD COLUMN objective_values TEXT;
+ALTER TABLE trials ADD COLUMN constraint_values TEXT;
+ALTER TABLE trials ADD COLUMN intermediate_vectors TEXT NOT NULL DEFAULT '[]';
+PRAGMA user_version = 3
 """
 
 
@@ -225,7 +242,13 @@ def migrate(conn: sqlite3.Connection) -> None:
         if schema_version(conn) == 1:
             trials = SCHEMA[SCHEMA.index("CREATE TABLE trials") : SCHEMA.index("CREATE UNIQUE")]
             indexes = SCHEMA[SCHEMA.index("CREATE UNIQUE") :]
-            for statement in _MIGRATE_1_TO_2.format(trials=trials, indexes=indexes).split(";"):
+            version = SCHEMA_VERSION
+            script = _MIGRATE_1_TO_2.format(trials=trials, indexes=indexes, version=version)
+            for statement in script.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+        if schema_version(conn) == 2:
+            for statement in _MIGRATE_2_TO_3.split(";"):
                 if statement.strip():
                     conn.execute(statement)
         conn.execute("COMMIT")

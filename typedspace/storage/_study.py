@@ -32,7 +32,7 @@ from typedspace.backends._table import CategoricalParam, ParamTable
 from typedspace.errors import NoSuccessfulTrial, StorageError, StudyMismatch
 from typedspace.nodes import Space
 from typedspace.storage._base import Storage, StudyInfo, space_changes
-from typedspace.storage._records import Trial, TrialRecord, TrialState, best_of
+from typedspace.storage._records import Trial, TrialRecord, TrialState, best_of, is_feasible
 from typedspace.storage._sqlite import SQLiteStorage
 
 T = TypeVar("T")
@@ -102,8 +102,13 @@ class Study(Generic[T]):
 
     @property
     def best_record(self) -> TrialRecord:
-        """The OK trial record with the lowest loss (no space needed)."""
+        """The OK trial record with the lowest loss (no space needed); with constraints, the
+        feasible one with the lowest loss."""
         ok = [r for r in self.records if r.state is TrialState.OK and r.loss is not None]
+        if any(r.constraints is not None for r in ok) and any(
+            is_feasible(r.constraints) for r in ok
+        ):
+            ok = [r for r in ok if is_feasible(r.constraints)]
         if not ok:
             pruned = sum(1 for r in self.records if r.state is TrialState.PRUNED)
             if pruned:
@@ -124,7 +129,9 @@ class Study(Generic[T]):
         and its value: where a pruned trial stopped; None without reports), ``params.<name>``
         per parameter (None where inactive), ``extra.<key>`` per extra datum, ``error``, and
         ``intermediate`` (every reported ``[step, value]`` pair, in report order; ``[]``
-        without reports).
+        without reports).  A study with several objectives adds ``values.<objective>`` per
+        objective (``loss`` is then None); one with constraints adds ``constraints`` (one
+        value per constraint, <= 0 when satisfied) and ``feasible``.
 
         A choice's parameter shows the chosen constant (``"relu"``, ``3``) when the space is
         known and the option is a plain constant; otherwise the option's index.
@@ -152,6 +159,13 @@ class Study(Generic[T]):
                     index = int(value)
                     value = options[index] if 0 <= index < len(options) else value
                 row[f"params.{name}"] = value
+            if r.values is not None:
+                objective_labels = objective_names(self.info, len(r.values))
+                for name, value in zip(objective_labels, r.values, strict=True):
+                    row[f"values.{name}"] = value
+            if r.constraints is not None:
+                row["constraints"] = list(r.constraints)
+                row["feasible"] = is_feasible(r.constraints)
             for key, value in r.extra.items():
                 row[f"extra.{key}"] = value
             row["error"] = None if r.error is None else str(r.error)
@@ -173,6 +187,29 @@ class Study(Generic[T]):
             writer.writeheader()
             for row in rows:
                 writer.writerow({k: _cell(v) for k, v in row.items()})
+
+
+def objective_names(info: StudyInfo, count: int) -> list[str]:
+    """The names of a study's objectives as stored with it (``0``, ``1``... if unreadable)."""
+    stored = info.attributes.get("objectives")
+    if isinstance(stored, list) and len(stored) == count:
+        names = [
+            e[0] if isinstance(e, list) and e and isinstance(e[0], str) else "" for e in stored
+        ]
+        if all(names):
+            return names
+    return [str(i) for i in range(count)]
+
+
+def objective_directions(info: StudyInfo, count: int) -> list[str]:
+    """Each objective's direction as stored (``minimize`` where unreadable)."""
+    stored = info.attributes.get("objectives")
+    if isinstance(stored, list) and len(stored) == count:
+        return [
+            "maximize" if isinstance(e, list) and e[1:2] == ["maximize"] else "minimize"
+            for e in stored
+        ]
+    return ["minimize"] * count
 
 
 def _names(records: Sequence[TrialRecord]) -> list[str]:

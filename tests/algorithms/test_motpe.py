@@ -1,0 +1,140 @@
+"""TPE with several objectives and constraints (``_motpe``): the good/bad split by
+non-domination rank, hypervolume and feasibility, and what it buys on ZDT1 and a constrained
+problem against random search (fixed seeds; margins far beyond the seed-to-seed spread)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from typedspace import TPE, RandomSearch, Uniform, maximize, minimize, optimize
+from typedspace.algorithms._motpe import OutcomeRows, best_by_rank
+from typedspace.algorithms._pareto import nondominated_ranks
+
+
+def test_whole_ranks_first_then_hypervolume_within_the_next_rank() -> None:
+    rng = np.random.default_rng(0)
+    for _ in range(30):
+        losses = rng.integers(0, 6, size=(int(rng.integers(4, 30)), 2)).astype(float)
+        k = int(rng.integers(1, len(losses)))
+        good = best_by_rank(losses, k)
+        assert len(good) == k == len(set(good.tolist()))
+        ranks = nondominated_ranks(losses)
+        # No bad trial has a better rank than a good one.
+        bad = np.setdiff1d(np.arange(len(losses)), good)
+        assert ranks[good].max() <= ranks[bad].min()
+
+
+def test_the_cut_rank_keeps_the_spread_out_points() -> None:
+    # One front of five points: the two extremes and the middle give the most hypervolume.
+    losses = np.array([[0.0, 4.0], [1.0, 2.0], [2.0, 1.0], [4.0, 0.0], [1.9, 1.9]])
+    assert best_by_rank(losses[:4], 2).tolist() in ([1, 2],)
+    assert 4 not in best_by_rank(losses, 3).tolist()
+
+
+def test_one_objective_is_a_sort() -> None:
+    losses = np.array([[3.0], [1.0], [2.0], [1.0]])
+    assert best_by_rank(losses, 2).tolist() == [1, 3]
+
+
+def test_feasible_first_then_pruned_then_infeasible_by_violation() -> None:
+    rows = OutcomeRows(2)
+    rows.set(0, (5.0, 5.0), 0.0)  # feasible, dominated
+    rows.set(1, (0.0, 0.0), 2.0)  # infeasible, violation 2
+    rows.set(2, None, 0.0)  # pruned
+    rows.set(3, (1.0, 1.0), 0.5)  # infeasible, violation 0.5
+    rows.set(4, (4.0, 4.0), 0.0)  # feasible, best
+    steps = np.array([np.nan, np.nan, 3.0, np.nan, np.nan])
+    values = np.full(5, np.nan)
+    every = np.arange(5)
+    assert np.flatnonzero(rows.good(every, 1, steps, values)).tolist() == [4]
+    assert np.flatnonzero(rows.good(every, 2, steps, values)).tolist() == [0, 4]
+    assert np.flatnonzero(rows.good(every, 3, steps, values)).tolist() == [0, 2, 4]
+    assert np.flatnonzero(rows.good(every, 4, steps, values)).tolist() == [0, 2, 3, 4]
+
+
+def zdt1(c: dict[str, Any]) -> tuple[float, float]:
+    x = np.array([c[f"x{i}"] for i in range(6)])
+    g = 1.0 + 9.0 * float(x[1:].mean())
+    return float(x[0]), g * (1.0 - float(np.sqrt(x[0] / g)))
+
+
+ZDT_SPACE = {f"x{i}": Uniform(0.0, 1.0) for i in range(6)}
+
+
+def _zdt1_hypervolume(algo: Any, seed: int) -> float:
+    result = optimize(
+        zdt1, ZDT_SPACE, algo, max_evals=120, seed=seed, objectives=minimize() & minimize()
+    )
+    return result.hypervolume((1.1, 11.0))
+
+
+def test_tpe_beats_random_search_on_zdt1() -> None:
+    # Measured over these 6 seeds: TPE 10.7-11.6, random 9.3-9.9 (the true front's
+    # hypervolume for this reference is 11.77); every seed's TPE beats every seed's random.
+    tpe = [_zdt1_hypervolume(TPE(), seed) for seed in range(6)]
+    rand = [_zdt1_hypervolume(RandomSearch(), seed) for seed in range(6)]
+    assert np.mean(tpe) > np.mean(rand) + 0.5
+    assert min(tpe) > max(rand) - 0.3
+
+
+def _constrained(algo: Any, seed: int) -> Any:
+    # Maximize x + y under x^2 + y^2 <= 0.5 (a quarter disc), minimize y: a front on the arc.
+    return optimize(
+        lambda c: {"sum": c["x"] + c["y"], "y": c["y"]},
+        {"x": Uniform(0.0, 1.0), "y": Uniform(0.0, 1.0)},
+        algo,
+        max_evals=80,
+        seed=seed,
+        objectives=maximize("sum") & minimize("y"),
+        constraints=lambda out: (out["sum"] - out["y"]) ** 2 + out["y"] ** 2 - 0.5,
+    )
+
+
+def test_tpe_learns_where_the_feasible_region_is() -> None:
+    # After its random start, TPE's proposals are feasible far more often than the prior's
+    # (the disc covers 39% of the square; measured: TPE 0.57-0.70, random 0.30-0.38).
+    tpe = [np.mean([t.feasible for t in _constrained(TPE(), s).trials[20:]]) for s in range(4)]
+    rand = [
+        np.mean([t.feasible for t in _constrained(RandomSearch(), s).trials[20:]]) for s in range(4)
+    ]
+    assert np.mean(tpe) > np.mean(rand) + 0.2
+    assert all(r.feasible for r in _constrained(TPE(), 0).pareto)
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_proposals_are_distinct_in_a_batch(n: int) -> None:
+    from typedspace import Optimizer
+
+    opt = Optimizer(ZDT_SPACE, TPE(n_startup=5), seed=0, objectives=minimize() & minimize())
+    for _ in range(12):
+        trial = opt.ask()
+        opt.tell(trial, zdt1(trial.value))
+    batch = opt.ask(n)
+    assert len({tuple(sorted(t.assignment.items())) for t in batch}) == n
+
+
+def test_conditional_groups_are_split_by_their_own_trials() -> None:
+    # Branch "b" is always dominated; within each branch TPE still ranks its own trials.
+    from typedspace import Choice, Cond
+
+    space = Cond(
+        Choice("a", "b"),
+        {"a": {"x": Uniform(0.0, 1.0)}, "b": {"y": Uniform(0.0, 1.0)}},
+    )
+
+    def objective(c: dict[str, Any]) -> tuple[float, float]:
+        if "x" in c:
+            return (c["x"], 1.0 - c["x"])
+        return (2.0 + c["y"], 2.0)
+
+    result = optimize(
+        objective, space, TPE(), max_evals=60, seed=0, objectives=minimize() & minimize()
+    )
+    assert all("x" in t.value for t in result.pareto)
+    late = result.trials[30:]
+    # After the random start TPE proposes the dominating branch far more often (measured 29,
+    # 28, 26 of 30 on seeds 0-2; the prior's draws: 15 +- 2.7).
+    assert sum("x" in t.value for t in late) >= 20
