@@ -115,3 +115,18 @@ def test_a_space_without_parameters_is_refused_before_any_trial(space: Any, tmp_
     with pytest.raises(ValueError, match="no parameter to search"):
         Optimizer(space)
     assert not path.exists() or not study_names(path)
+
+
+def test_trials_are_rebuilt_only_when_their_record_changed() -> None:
+    # A loop asks for the trials after every trial (early_stop): unchanged ones are reused.
+    opt = Optimizer({"x": Uniform(0.0, 1.0)}, RandomSearch(), seed=0)
+    done = opt.tell(opt.ask(), 0.5)
+    running = opt.ask()
+    first = opt.trials
+    assert first[0] is opt.trials[0] and first[0] == done
+    assert first[1].state is TrialState.RUNNING
+    opt.tell(running, 0.25)
+    second = opt.trials
+    assert second[0] is first[0]
+    assert second[1] is not first[1] and second[1].state is TrialState.OK
+    assert second[1].loss == 0.25 and second[1].value == running.value

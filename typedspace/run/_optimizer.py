@@ -232,6 +232,7 @@ class Optimizer(Generic[T]):
         self._cancelled = 0
         self._queue: list[dict[str, float | int]] = []
         self._values: dict[int, T] = {}
+        self._trials: dict[int, tuple[TrialRecord, Trial[T]]] = {}
 
     # -- reading the study -------------------------------------------------------------------
     def _sync(self) -> Sequence[TrialRecord]:
@@ -347,7 +348,17 @@ class Optimizer(Generic[T]):
     @property
     def trials(self) -> list[Trial[T]]:
         """Every trial of the study (including other processes' trials), by number."""
-        return [Trial.from_record(r, self._decode(r.number, r.assignment)) for r in self._sync()]
+        trials = []
+        for record in self._sync():
+            # The storages hand back the same record object while its row is unchanged, so a
+            # loop asking after every trial (early_stop) rebuilds only the trials that moved.
+            cached = self._trials.get(record.number)
+            if cached is None or cached[0] is not record:
+                value = self._decode(record.number, record.assignment)
+                cached = (record, Trial.from_record(record, value))
+                self._trials[record.number] = cached
+            trials.append(cached[1])
+        return trials
 
     @property
     def best_trial(self) -> Trial[T]:
