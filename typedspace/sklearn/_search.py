@@ -1,7 +1,8 @@
 """``SpaceSearchCV``: a scikit-learn search estimator over a typed space of estimators.
 
 Like ``GridSearchCV``, but the candidates come from a ``Space[Estimator]`` and a typedspace
-algorithm (TPE by default) proposes them.  Each trial cross-validates one configured,
+algorithm (by default the one ``optimize`` picks for the budget: GP for ``max_evals`` up to
+64, TPE beyond) proposes them.  Each trial cross-validates one configured,
 unfitted estimator fold by fold; a fit that raises (an invalid parameter combination, too
 few rows for k neighbours ...) is a failed trial and the search goes on.  After each fold the
 trial reports that fold's loss, and the search's pruner (the paired-test ``WilcoxonPruner``
@@ -242,7 +243,8 @@ class SpaceSearchCV(MetaEstimatorMixin, BaseEstimator):  # type: ignore[misc]
     ``pipeline(any_preprocessing(), any_classifier())``, or your own ``Map``).  ``max_evals``
     trials are cross-validated with ``cv`` (an int, a splitter or an iterable of splits, as in
     scikit-learn; every trial sees the same folds) and scored with ``scoring`` (None: the
-    estimator's ``score``).  ``algo`` (None: TPE when available), ``seed``, ``storage``,
+    estimator's ``score``).  ``algo`` (None: ``optimize``'s choice for ``max_evals``, GP up to 64 trials, so
+    for the default 50, else TPE), ``seed``, ``storage``,
     ``study``, ``executor``, ``max_pending`` and ``timeout`` go to ``typedspace.optimize``.
     Pass ``storage`` as a path and ``executor`` as ``"processes"``/``"threads"`` to keep the
     search clonable (``clone`` deep-copies parameters; a pool or connection does not copy).
