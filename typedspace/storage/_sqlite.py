@@ -463,49 +463,33 @@ class SQLiteStorage:
     def report(self, study: str, number: int, step: int | float, value: float) -> None:
         """Add ``(step, value)`` to running trial ``number``'s intermediate values, waiting
         for the write lock as for a result (``result_timeout``)."""
-
-        def append(conn: sqlite3.Connection) -> None:
-            sid = self._study_id(conn, study)
-            row = conn.execute(
-                "SELECT intermediate FROM trials WHERE study_id = ? AND number = ? "
-                "AND state = 'running'",
-                (sid, number),
-            ).fetchone()
-            if row is None:
-                return  # finished meanwhile (cancelled by its run): it keeps what it has
-            pairs = json.loads(row[0])
-            pairs.append([step, value])
-            conn.execute(
-                "UPDATE trials SET intermediate = ?, seq = ? WHERE study_id = ? AND number = ?",
-                (json.dumps(pairs), self._next_seq(conn, sid), sid, number),
-            )
-
-        try:
-            self._write_patiently(append, self.result_timeout)
-        except sqlite3.DatabaseError as failure:
-            raise self._error(failure, study) from failure
+        self._append_report(study, number, "intermediate", [step, value])
 
     def report_vector(
         self, study: str, number: int, step: int | float, values: tuple[float, ...]
     ) -> None:
         """Add ``(step, values)`` to running trial ``number``'s reported vectors (a study
         with several objectives), waiting for the write lock as ``report`` does."""
+        self._append_report(study, number, "intermediate_vectors", [step, list(values)])
+
+    def _append_report(self, study: str, number: int, column: str, entry: list[Any]) -> None:
+        """Append ``entry`` to the JSON list in ``column`` (one of the two report columns,
+        never user input) of running trial ``number``."""
 
         def append(conn: sqlite3.Connection) -> None:
             sid = self._study_id(conn, study)
             row = conn.execute(
-                "SELECT intermediate_vectors FROM trials WHERE study_id = ? AND number = ? "
+                f"SELECT {column} FROM trials WHERE study_id = ? AND number = ? "
                 "AND state = 'running'",
                 (sid, number),
             ).fetchone()
             if row is None:
                 return  # finished meanwhile (cancelled by its run): it keeps what it has
-            pairs = json.loads(row[0])
-            pairs.append([step, list(values)])
+            entries = json.loads(row[0])
+            entries.append(entry)
             conn.execute(
-                "UPDATE trials SET intermediate_vectors = ?, seq = ? "
-                "WHERE study_id = ? AND number = ?",
-                (json.dumps(pairs), self._next_seq(conn, sid), sid, number),
+                f"UPDATE trials SET {column} = ?, seq = ? WHERE study_id = ? AND number = ?",
+                (json.dumps(entries), self._next_seq(conn, sid), sid, number),
             )
 
         try:
