@@ -42,8 +42,11 @@ def sleepy_square(x: float) -> float:
 
 
 def deadly(x: float) -> float:
-    """``sleepy_square``, except at ``KILL`` (SIGKILL to itself) and ``EXIT`` (``os._exit``)."""
+    """``sleepy_square``, except at ``KILL`` (SIGKILL to itself, after a moment: the trials
+    submitted beside it are in the pool by then, even on a loaded machine) and ``EXIT``
+    (``os._exit``)."""
     if x == KILL:
+        time.sleep(0.3)
         os.kill(os.getpid(), signal.SIGKILL)
     if x == EXIT:
         os._exit(1)

@@ -78,8 +78,10 @@ def test_auto_classifier_beats_the_baseline_on_iris() -> None:
     assert model.predict(X_test).shape == y_test.shape
     assert list(model.classes_) == [0, 1, 2] and model.n_features_in_ == 4
     assert model.best_score_ > 0.8 and "model" in model.best_params_
-    ok = [t for t in model.result_.trials if t.state is TrialState.OK]
-    assert len(ok) >= 3
+    # Several configurations were tried: completed, or stopped after 2 of the 3 folds by the
+    # default pruner.
+    tried = [t for t in model.result_.trials if t.state in (TrialState.OK, TrialState.PRUNED)]
+    assert len(tried) >= 3
     text = model.summary()
     assert "chosen: trial" in text and "family" in text
     assert type(model.best_estimator_.named_steps["model"]).__name__ in text
