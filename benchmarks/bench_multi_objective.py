@@ -2,9 +2,10 @@
 NSGA-II, random search) against Optuna 5 (TPE, NSGA-II) in the same run, and the overhead per
 suggestion at 500 and 1,000 trials.
 
-Every method runs an ask/tell loop on the same problem, seeds 0..S-1, and the score of a run
-is the exact hypervolume (``typedspace.algorithms.hypervolume``) of its feasible evaluated
-points for the problem's fixed reference point (larger is better).  Problems (minimized):
+Every method runs an ask/tell loop on the same problem, seeds F..F+S-1 (``--first-seed`` F,
+default 0; ``--seeds`` S), and the score of a run is the exact hypervolume
+(``typedspace.algorithms.hypervolume``) of its feasible evaluated points for the problem's
+fixed reference point (larger is better).  Problems (minimized):
 
 * ``zdt1``, ``zdt2``, ``zdt3``: Zitzler, Deb & Thiele (2000) with 10 variables in [0, 1] (the
   standard 30 leave every method far from the front at 200 evaluations); reference (1.1, 11).
@@ -299,8 +300,8 @@ def _header(args: argparse.Namespace, started: float) -> list[str]:
         f"- git commit: {commit} (plus uncommitted changes, if any)",
         f"- libraries: optuna {optuna.__version__}, scikit-learn {sklearn.__version__}, "
         f"numpy {np.__version__}",
-        f"- {args.evals} evaluations, seeds 0..{args.seeds - 1}; wall time "
-        f"{(time.time() - started) / 60:.1f} min",
+        f"- {args.evals} evaluations, seeds {args.first_seed}.."
+        f"{args.first_seed + args.seeds - 1}; wall time {(time.time() - started) / 60:.1f} min",
         "",
         "Hypervolume of the feasible evaluated points for the problem's reference point, mean ± "
         "s.e. over seeds (larger is better); see the docstring of "
@@ -312,6 +313,7 @@ def _header(args: argparse.Namespace, started: float) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--evals", type=int, default=200)
     parser.add_argument("--problems", nargs="*", default=None)
     parser.add_argument("--methods", nargs="*", default=None)
@@ -336,7 +338,7 @@ def main() -> None:
         lines += ["| method | hypervolume | feasible points | s / run |", "|---|---|---|---|"]
         for label, method in methods.items():
             scores, feasible, seconds = [], [], []
-            for seed in range(args.seeds):
+            for seed in range(args.first_seed, args.first_seed + args.seeds):
                 run = method(problem, seed, args.evals)
                 scores.append(hypervolume(run.points, problem.reference) if run.points else 0.0)
                 feasible.append(len(run.points))

@@ -273,25 +273,29 @@ class Mixture:
         prior_weight: float,
         min_fraction: float,
         presorted: tuple[FloatArray, IntArray] | None = None,
+        weights: FloatArray | None = None,
     ) -> Mixture:
         """The estimator of observations ``z`` (n, numeric) and ``cats`` (n, categorical),
-        each of weight 1, plus the prior of weight ``prior_weight``.  Kernels are at least
-        ``min_fraction`` and at most 1 times the prior's width on each numeric axis.
-        ``presorted`` is ``z`` sorted per axis, if known (see ``AxisOrder.subset``)."""
+        each of weight 1 (or ``weights``, positive, one per observation), plus the prior of
+        weight ``prior_weight``.  Kernels are at least ``min_fraction`` and at most 1 times
+        the prior's width on each numeric axis.  ``presorted`` is ``z`` sorted per axis, if
+        known (see ``AxisOrder.subset``)."""
         n = len(z)
         low, high = axes.prior_sigma * min_fraction, axes.prior_sigma
         if presorted is None:
             sigmas = bandwidths(z, low, high)
         else:
             sigmas = sorted_bandwidths(*presorted, low, high)
-        weights = np.ones(n + 1)
-        weights[n] = prior_weight
+        every = np.ones(n + 1)
+        if weights is not None:
+            every[:n] = weights
+        every[n] = prior_weight
         return cls(
             axes,
             np.concatenate([z, axes.prior_mu[None, :]]),
             np.concatenate([sigmas, axes.prior_sigma[None, :]]),
             option_tables(axes, cats, n),
-            weights / weights.sum(),
+            every / every.sum(),
         )
 
     def sample(self, rng: np.random.Generator, size: int) -> tuple[FloatArray, IntArray]:

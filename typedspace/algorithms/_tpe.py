@@ -67,7 +67,8 @@ class TPE:
       TPE), or each parameter alone (Hyperopt's behaviour).  Groups are always independent:
       which groups are active depends on the selectors, not on the others' values.
     * ``prior_weight`` (1.0): the weight of the prior kernel against 1 per observation.  All
-      observations weigh the same (Optuna's down-weighting of old trials was not better).
+      observations weigh the same (Optuna's down-weighting of old trials was not better),
+      except the good ones with several objectives (below).
     * ``min_bandwidth``, ``bandwidth_exponent`` (None: 0.03 and 2.0 when multivariate, 0.01
       and 1.0 otherwise): a kernel is as wide as the larger gap to its neighbours on each
       axis, but at least ``max(min_bandwidth, (n + 2) ** -bandwidth_exponent)`` times the
@@ -90,9 +91,12 @@ class TPE:
       batch) count as bad, so parallel workers spread out instead of proposing one point.
 
     With several objectives or constraints (``optimize(objectives=..., constraints=...)``)
-    only the split into good and bad trials changes: feasible trials first, by non-domination
+    the split into good and bad trials changes: feasible trials first, by non-domination
     rank, the last rank cut by hypervolume contribution (MOTPE, as Optuna), then pruned
-    trials, then infeasible ones by total violation (see ``typedspace.algorithms._motpe``).
+    trials, then infeasible ones by total violation.  With several objectives the good
+    kernels are also weighted by each trial's exclusive hypervolume contribution, the
+    largest weighing 1 against the prior's ``prior_weight`` (as the MOTPE paper; see
+    ``typedspace.algorithms._motpe``).
 
     Integer and quantized parameters are modelled on their continuous axis and candidates are
     rounded to the grid *before* scoring, so the ratio is evaluated at the value that will be
@@ -415,14 +419,15 @@ class TPEProposer:
     ) -> tuple[FloatArray, IntArray]:
         """``n_candidates`` points drawn from the group's good model, best l/g first (ties in
         the order drawn)."""
-        rows = group.trial[: group.size]
+        rows: IntArray = group.trial[: group.size]
         # A group active in every trial has the global split; only the others need their own.
         if self.settings.split_per_group and group.size < self.n_finished:
             good = self._best(rows)
         else:
             good = below[rows]
         z, cats = group.z[: group.size], group.cats[: group.size]
-        l_model = self._fit(group, z[good], cats[good])
+        weights = None if self.outcomes is None else self.outcomes.weights(rows[good])
+        l_model = self._fit(group, z[good], cats[good], weights=weights)
         g_model = self._bad_model(group, good, lies)
         candidates, options = l_model.sample(self.rng, self.settings.n_candidates)
         candidates = group.snap(candidates)
@@ -468,6 +473,7 @@ class TPEProposer:
         z: FloatArray,
         cats: IntArray,
         presorted: tuple[FloatArray, IntArray] | None = None,
+        weights: FloatArray | None = None,
     ) -> Mixture:
         min_fraction = max(self.min_bandwidth, (len(z) + 2.0) ** -self.bandwidth_exponent)
         return Mixture.fit(
@@ -477,4 +483,5 @@ class TPEProposer:
             prior_weight=self.settings.prior_weight,
             min_fraction=min_fraction,
             presorted=presorted,
+            weights=weights,
         )
