@@ -12,7 +12,17 @@ from typing import Any
 import pytest
 from selenium import webdriver
 
-from typedspace import Choice, Cond, IntUniform, LogUniform, Report, Uniform, optimize
+from typedspace import (
+    Choice,
+    Cond,
+    IntUniform,
+    LogUniform,
+    Report,
+    Uniform,
+    maximize,
+    minimize,
+    optimize,
+)
 from typedspace.algorithms import RandomSearch
 from typedspace.dashboard import make_server
 from typedspace.dashboard._server import DashboardServer
@@ -67,6 +77,53 @@ def studies_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     their own."""
     path = tmp_path_factory.mktemp("dashboard") / "runs.db"
     write_studies(path)
+    return path
+
+
+def tradeoff(c: dict[str, float]) -> dict[str, float]:
+    """Error against accuracy (which pull apart along x), latency and size (along y); trials
+    with x > 0.93 fail."""
+    if c["x"] > 0.93:
+        raise RuntimeError(HOSTILE_MESSAGE)
+    return {
+        "error": (c["x"] - 0.2) ** 2 + 0.3 * c["y"],
+        "accuracy": c["x"] * (1.0 - 0.5 * c["y"]),
+        "latency": 1.0 - c["y"] + 0.1 * c["x"],
+        "size": (c["y"] - 0.5) ** 2 + c["x"],
+    }
+
+
+#: The studies of ``pareto_db``: name -> objectives.
+PARETO_STUDIES = {
+    "two": minimize("error") & maximize("accuracy"),
+    "three": minimize("error") & maximize("accuracy") & minimize("latency"),
+    "four": minimize("error") & maximize("accuracy") & minimize("latency") & minimize("size"),
+}
+
+
+def write_pareto_studies(path: Path) -> None:
+    for i, (name, objectives) in enumerate(PARETO_STUDIES.items()):
+        optimize(
+            tradeoff,
+            {"x": Uniform(0.0, 1.0), "y": Uniform(0.0, 1.0)},
+            RandomSearch(),
+            objectives=objectives,
+            # Infeasible: a high error (many of them have a high accuracy).
+            constraints=lambda s: s["error"] - 0.35,
+            max_evals=80,
+            seed=10 + i,
+            storage=str(path),
+            study=name,
+            progress=False,
+        )
+
+
+@pytest.fixture(scope="session")
+def pareto_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A file holding studies of two, three and four objectives, with a constraint (some
+    trials infeasible) and failed trials.  Read only."""
+    path = tmp_path_factory.mktemp("pareto") / "pareto.db"
+    write_pareto_studies(path)
     return path
 
 

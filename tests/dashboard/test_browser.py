@@ -19,10 +19,12 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from typedspace import Choice, Uniform, optimize
+from typedspace.dashboard._data import StudyFile
 from typedspace.dashboard._server import DashboardServer
-from typedspace.storage import TrialState, load_study
+from typedspace.storage import TrialRecord, TrialState, load_study
+from typedspace.storage._records import is_feasible
 
-from ._browser import finish, js, text_of, wait_for
+from ._browser import ARTIFACTS, finish, js, text_of, wait_for
 from .conftest import HOSTILE_MESSAGE, HOSTILE_STUDY, serving
 
 WRITER = Path(__file__).with_name("writer.py")
@@ -377,3 +379,152 @@ def test_plots_off_the_screen_are_drawn_when_scrolled_to(
         finish(page, "scrolled")
     finally:
         page.set_window_size(1400, 2400)  # pyright: ignore[reportUnknownMemberType]
+
+
+# -- several objectives ----------------------------------------------------------------------
+
+
+def values_of(record: TrialRecord) -> tuple[float, ...]:
+    assert record.values is not None, record
+    return record.values
+
+
+def front_of(path: Path, name: str) -> tuple[list[TrialRecord], list[TrialRecord]]:
+    """The stored front of study ``name`` (by the first objective, as the page draws it) and
+    the infeasible completed trials."""
+    with StudyFile(path) as studies:
+        numbers = studies.study(name)["pareto"]["front"]
+    records = load_study(path, name).records
+    front = [r for r in records if r.number in numbers]
+    assert len(front) == len(numbers) > 0
+    infeasible = [r for r in records if r.state is TrialState.OK and not is_feasible(r.constraints)]
+    return front, infeasible
+
+
+def test_the_pareto_front_of_two_objectives(page: webdriver.Chrome, pareto_db: Path) -> None:
+    front, infeasible = front_of(pareto_db, "two")
+    front.sort(key=lambda r: (values_of(r)[0], r.number))  # error is minimized
+    records = load_study(pareto_db, "two").records
+    feasible = [r for r in records if r.state is TrialState.OK and is_feasible(r.constraints)]
+    assert infeasible
+    for server in serving(pareto_db):
+        open_study(page, server, "two", len(records))
+        assert js(page, "return document.getElementById('pareto-section').hidden") is False
+        traces = {t["name"]: t for t in plot_data(page, "plot-pareto")}
+        line = traces[f"Pareto front ({len(front)})"]
+        assert line["x"] == [r.values[0] for r in front if r.values]
+        assert line["y"] == [r.values[1] for r in front if r.values]
+        crosses = traces[f"infeasible ({len(infeasible)})"]
+        assert sorted(crosses["x"]) == sorted(r.values[0] for r in infeasible if r.values)
+        assert len(traces[f"feasible ({len(feasible) - len(front)})"]["x"]) + len(front) == len(
+            feasible
+        )
+        # Drawn in the SVG: the front's points joined by one step line, grey crosses.
+        drawn = js(
+            page,
+            "const traces = document.querySelectorAll('#plot-pareto .scatterlayer .trace');"
+            "const last = traces[traces.length - 1];"
+            "return [last.querySelectorAll('.point').length, last.querySelectorAll('.js-line').length,"
+            " traces[1].querySelectorAll('.point').length]",
+        )
+        assert drawn == [len(front), 1, len(infeasible)]
+        layout = "return document.getElementById('plot-pareto')._fullLayout"
+        assert js(page, layout + ".xaxis.title.text") == "error (min)"
+        assert js(page, layout + ".yaxis.title.text") == "accuracy (max)"
+        assert js(page, layout + ".xaxis.type") == "linear"
+        assert text_of(page, "pareto-note").startswith(
+            f"{len(front)} of {len(feasible)} feasible completed trials are on the front"
+        )
+        # The history shows the hypervolume of the feasible front; the table, each objective.
+        (volume, failed) = plot_data(page, "plot-history")
+        with StudyFile(pareto_db) as studies:
+            steps = studies.study("two")["pareto"]["hypervolume"]["steps"]
+        assert volume["y"][: len(steps)] == [v for _, v in steps]
+        assert failed["name"].startswith("failed (")
+        assert text_of(page, "best-meta").startswith("several objectives have no single best")
+        # In place of a best configuration: the front, by error, with values and parameters.
+        lines = text_of(page, "best-repr").splitlines()
+        assert [line.split(":")[0] for line in lines] == [f"trial {r.number}" for r in front]
+        assert lines[0].split(": ", 1)[1].startswith("error=")
+        assert volume["name"].startswith("hypervolume of the feasible front (reference: error = ")
+        rows = {int(r["number"]): r for r in table_rows(page)}
+        for r in records[:50]:
+            assert rows[r.number]["front"] == ("front" if r in front else "")
+            if r.values:
+                assert float(rows[r.number]["values.0"]) == pytest.approx(r.values[0], rel=1e-5)
+                assert rows[r.number]["feasible"] == ("yes" if is_feasible(r.constraints) else "no")
+        assert js(page, "return window.__pwned") is None  # failed trials' hostile message
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.find_element(By.ID, "pareto-section").screenshot(  # pyright: ignore[reportUnknownMemberType]
+            str(ARTIFACTS / "pareto-section.png")
+        )
+        finish(page, "pareto")
+
+
+def test_three_objectives_in_3d_and_four_as_parallel_coordinates(
+    page: webdriver.Chrome, pareto_db: Path
+) -> None:
+    for server in serving(pareto_db):
+        front, infeasible = front_of(pareto_db, "three")
+        open_study(page, server, "three", len(load_study(pareto_db, "three").records))
+        assert js(page, "return WEBGL") is True  # headless Chromium draws WebGL (SwiftShader)
+        traces = {t["name"]: t for t in plot_data(page, "plot-pareto")}
+        line = traces[f"Pareto front ({len(front)})"]
+        assert sorted(line["x"]) == sorted(r.values[0] for r in front if r.values)
+        assert len(traces[f"infeasible ({len(infeasible)})"]["x"]) == len(infeasible)
+        kinds = js(page, "return document.getElementById('plot-pareto').data.map(t => t.type)")
+        assert kinds == ["scatter3d"] * 3
+        scene = "return document.getElementById('plot-pareto')._fullLayout.scene"
+        assert js(page, scene + ".zaxis.title.text") == "latency (min)"
+        assert js(page, "return document.querySelectorAll('#plot-pareto canvas').length") > 0
+        finish(page, "pareto-3d")
+
+        front, infeasible = front_of(pareto_db, "four")
+        click_study(page, "four")
+        wait_for(page, lambda d: text_of(d, "study-name") == "four", "the study 'four'")
+        plots_drawn(page)
+        (lines,) = js(
+            page,
+            "return document.getElementById('plot-pareto').data.map(t => "
+            "({type: t.type, color: t.line.color, labels: t.dimensions.map(d => d.label)}))",
+        )
+        assert lines["type"] == "parcoords"
+        assert lines["labels"] == ["error (min)", "accuracy (max)", "latency (min)", "size (min)"]
+        assert lines["color"].count(1) == len(front) and lines["color"].count(0) == len(infeasible)
+        # No hypervolume beyond 3 objectives: the history shows the first objective.
+        history = plot_data(page, "plot-history")
+        assert history[0]["name"] == "error per trial"
+        ok = [r for r in load_study(pareto_db, "four").records if r.state is TrialState.OK]
+        assert history[0]["y"] == [values_of(r)[0] for r in ok]
+        finish(page, "pareto-4d")
+
+
+def test_a_trial_of_another_process_joins_the_front_without_a_reload(
+    page: webdriver.Chrome, tmp_path: Path
+) -> None:
+    path = tmp_path / "live-pareto.db"
+    first = [sys.executable, str(WRITER), str(path), "mo", "4", "0", "pareto"]
+    subprocess.run(first, check=True, capture_output=True)
+    total = 24
+    for server in serving(path, refresh=0.5):
+        open_study(page, server, "mo", 4)
+        js(page, "window.__loaded_once = true")  # a reload would lose this
+        writer = subprocess.run(
+            [sys.executable, str(WRITER), str(path), "mo", str(total), "0.02", "pareto"],
+            capture_output=True,
+            text=True,
+        )
+        assert writer.returncode == 0, writer.stderr
+        front, _ = front_of(path, "mo")
+        expected = sorted(values_of(r)[0] for r in front)
+
+        def shows_front(d: webdriver.Chrome, expected: list[float] = expected) -> bool:
+            traces = {t["name"]: t for t in plot_data(d, "plot-pareto")}
+            shown = traces.get(f"Pareto front ({len(expected)})")
+            drawn = sum(len(t["x"]) for t in traces.values())
+            return shown is not None and sorted(shown["x"]) == expected and drawn == total
+
+        wait_for(page, shows_front, f"the front of {total} trials")
+        plots_drawn(page)
+        assert js(page, "return window.__loaded_once") is True
+        finish(page, "pareto-live")

@@ -7,15 +7,37 @@ import json
 import math
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
-from typedspace import Choice, IntUniform, LogUniform, Map, Optimizer, Outcome, optimize
+import numpy as np
+import pytest
+
+from typedspace import (
+    Choice,
+    IntUniform,
+    LogUniform,
+    Map,
+    Optimizer,
+    Outcome,
+    maximize,
+    minimize,
+    optimize,
+)
 from typedspace.algorithms import RandomSearch
+from typedspace.algorithms._pareto import (
+    FloatArray,
+    dominates,
+    hypervolume,
+    pareto_mask,
+    reference_point,
+)
 from typedspace.dashboard._data import StudyFile, assignment_text, table_text
 from typedspace.plots._importance import importances
-from typedspace.storage import SQLiteStorage, TrialState, load_study
+from typedspace.storage import SQLiteStorage, TrialRecord, TrialState, load_study
+from typedspace.storage._records import is_feasible
 
-from .conftest import HOSTILE_MESSAGE
+from .conftest import HOSTILE_MESSAGE, PARETO_STUDIES
 
 
 def test_rows_are_the_stored_trials(studies_db: Path) -> None:
@@ -63,7 +85,7 @@ def test_best_configuration_parameters_and_counts(studies_db: Path) -> None:
     states = {state.value: 0 for state in TrialState}
     for r in stored.records:
         states[r.state.value] += 1
-    assert data["counts"] == {"trials": 40, "states": states, "best_loss": best.loss}
+    assert data["counts"] == {"trials": 40, "states": states, "best_loss": best.loss, "front": None}
     assert listing["mlp"] == {"name": "mlp", **data["counts"]}
     assert listing["curves"]["states"]["pruned"] > 0
 
@@ -208,3 +230,138 @@ def test_importance_is_recomputed_once_the_completed_trials_grew_by_one_percent(
         assert [(s["score"], s["n"]) for s in third["importance"]["scores"]] == [
             (imp.score, imp.n) for imp in expected.values()
         ]
+
+
+# -- several objectives ----------------------------------------------------------------------
+
+
+def _values(record: TrialRecord) -> tuple[float, ...]:
+    assert record.values is not None, record
+    return record.values
+
+
+def _losses(records: Sequence[TrialRecord], directions: Sequence[str]) -> FloatArray:
+    signs = np.array([-1.0 if d == "maximize" else 1.0 for d in directions])
+    values = np.array([_values(r) for r in records], dtype=float)
+    losses: FloatArray = values.reshape(-1, len(signs)) * signs
+    return losses
+
+
+@pytest.mark.parametrize("name", list(PARETO_STUDIES))
+def test_the_front_is_pareto_mask_of_the_stored_feasible_values(pareto_db: Path, name: str) -> None:
+    objectives = PARETO_STUDIES[name]
+    records = load_study(pareto_db, name).records
+    ok = [r for r in records if r.state is TrialState.OK]
+    feasible = [r for r in ok if is_feasible(r.constraints)]
+    infeasible = [r for r in ok if not is_feasible(r.constraints)]
+    with StudyFile(pareto_db) as studies:
+        data = studies.study(name)
+        listing = {s["name"]: s for s in studies.studies()}
+    pareto = data["pareto"]
+    assert pareto["names"] == list(objectives.names)
+    assert pareto["directions"] == list(objectives.directions)
+    directions = list(objectives.directions)
+    mask = pareto_mask(_losses(feasible, directions))
+    expected = [r.number for r, on in zip(feasible, mask, strict=True) if on]
+    assert pareto["front"] == expected
+    # Checked by hand too: a front trial is dominated by no feasible trial, any other is.
+    losses = {r.number: _losses([r], directions)[0] for r in feasible}
+    for number, point in losses.items():
+        beaten = any(dominates(other, point) for other in losses.values())
+        assert beaten == (number not in expected), number
+    assert (pareto["feasible"], pareto["infeasible"]) == (len(feasible), len(infeasible))
+    assert data["counts"]["front"] == len(expected) == listing[name]["front"]
+    # The page gets each trial's values and feasibility with its row.
+    rows = {row["number"]: row for row in data["trials"]}
+    for r in ok:
+        assert rows[r.number]["values"] == list(r.values or ())
+        assert rows[r.number]["feasible"] == is_feasible(r.constraints)
+    assert data["best"] is None  # no single best: the page shows the front instead
+
+
+def test_infeasible_trials_are_never_on_the_front(pareto_db: Path) -> None:
+    records = load_study(pareto_db, "two").records
+    ok = [r for r in records if r.state is TrialState.OK]
+    infeasible = {r.number for r in ok if not is_feasible(r.constraints)}
+    with StudyFile(pareto_db) as studies:
+        front = set(studies.study("two")["pareto"]["front"])
+    assert infeasible and not front & infeasible
+    # Ignoring the constraint, some infeasible trials would be on it: the test can fail.
+    unconstrained = pareto_mask(_losses(ok, ["minimize", "maximize"]))
+    assert {r.number for r, on in zip(ok, unconstrained, strict=True) if on} & infeasible
+
+
+def test_directions_are_respected(pareto_db: Path) -> None:
+    records = load_study(pareto_db, "two").records
+    feasible = [r for r in records if r.state is TrialState.OK and is_feasible(r.constraints)]
+    with StudyFile(pareto_db) as studies:
+        front = studies.study("two")["pareto"]["front"]
+    # accuracy is maximized: the front holds the most accurate feasible trial and the one of
+    # least error, and would differ if accuracy were minimized.
+    assert max(feasible, key=lambda r: _values(r)[1]).number in front
+    assert min(feasible, key=lambda r: _values(r)[0]).number in front
+    both_min = pareto_mask(_losses(feasible, ["minimize", "minimize"]))
+    assert [r.number for r, on in zip(feasible, both_min, strict=True) if on] != front
+
+
+@pytest.mark.parametrize("name", ["two", "three"])
+def test_the_hypervolume_history_is_that_of_typedspace_plot(pareto_db: Path, name: str) -> None:
+    directions = list(PARETO_STUDIES[name].directions)
+    records = load_study(pareto_db, name).records
+    feasible = [r for r in records if r.state is TrialState.OK and is_feasible(r.constraints)]
+    losses = _losses(feasible, directions)
+    reference = reference_point(losses)  # as `typedspace plot` chooses it
+    with StudyFile(pareto_db) as studies:
+        volume = studies.study(name)["pareto"]["hypervolume"]
+    signs = np.array([-1.0 if d == "maximize" else 1.0 for d in directions])
+    assert volume["reference"] == (reference * signs).tolist()  # in the objectives' units
+    assert volume["last"] == feasible[-1].number
+    # After each step's trial, the volume of the front of the feasible trials up to it.
+    numbers = [r.number for r in feasible]
+    for number, value in volume["steps"]:
+        upto = losses[: numbers.index(number) + 1]
+        assert value == pytest.approx(hypervolume(upto, reference), rel=1e-12)
+    assert volume["steps"][-1][1] == pytest.approx(hypervolume(losses, reference), rel=1e-12)
+    values = [v for _, v in volume["steps"]]
+    assert values == sorted(values) and len(set(values)) == len(values)
+
+
+def test_no_hypervolume_beyond_three_objectives(pareto_db: Path) -> None:
+    with StudyFile(pareto_db) as studies:
+        pareto = studies.study("four")["pareto"]
+    assert pareto["hypervolume"] is None and len(pareto["names"]) == 4 and pareto["front"]
+
+
+def test_a_single_objective_study_has_no_pareto_section(studies_db: Path) -> None:
+    with StudyFile(studies_db) as studies:
+        data = studies.study("mlp")
+    assert data["pareto"] is None and data["counts"]["front"] is None
+
+
+def test_polls_follow_the_front_and_its_hypervolume(tmp_path: Path) -> None:
+    """Trials told out of order and new worst values (the reference moves): each poll's
+    front and hypervolume history equal those a fresh reader computes from scratch."""
+    path = tmp_path / "mo.db"
+    rng = np.random.default_rng(0)
+    with SQLiteStorage(path) as storage:
+        opt = Optimizer(
+            {"x": LogUniform(1e-3, 1.0)},
+            RandomSearch(),
+            objectives=minimize("a") & maximize("b"),
+            seed=0,
+            storage=storage,
+            study="s",
+        )
+        with StudyFile(path) as live:
+            last = live.study("s")
+            for _ in range(12):
+                trials = [opt.ask() for _ in range(3)]
+                for trial in reversed(trials):  # the later trials finish first
+                    a, b = rng.uniform(0, 1 + 0.2 * len(opt.trials), size=2)
+                    opt.tell(trial, (float(a), float(b)))
+                    polled = live.study("s", since=last["revision"], epoch=last["epoch"])
+                    assert polled["full"] == (last["revision"] == 0)
+                    with StudyFile(path) as fresh:
+                        assert polled["pareto"] == fresh.study("s")["pareto"]
+                    last = polled
+    assert len(last["pareto"]["hypervolume"]["steps"]) > 1

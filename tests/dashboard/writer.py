@@ -1,5 +1,7 @@
 """A separate process writing a study while the dashboard reads it:
-``python tests/dashboard/writer.py DB STUDY MAX_EVALS SLEEP``.
+``python tests/dashboard/writer.py DB STUDY MAX_EVALS SLEEP [pareto]``.
+
+With ``pareto`` the study has two objectives (error, minimized; capacity, maximized).
 
 Prints ``<pid> <stop reason> <trials>`` at the end; any error (``database is locked``
 included) ends it with a traceback and a non-zero status.
@@ -13,7 +15,7 @@ import sys
 import time
 from typing import Any
 
-from typedspace import Choice, IntUniform, LogUniform, optimize
+from typedspace import Choice, IntUniform, LogUniform, maximize, minimize, optimize
 from typedspace.algorithms import RandomSearch
 
 SPACE = {"lr": LogUniform(1e-4, 1.0), "layers": IntUniform(1, 4), "act": Choice("relu", "gelu")}
@@ -24,12 +26,18 @@ def loss(value: dict[str, Any]) -> float:
     return float((math.log10(value["lr"]) + 2) ** 2 + value["layers"] + (value["act"] == "gelu"))
 
 
+def scores(value: dict[str, Any]) -> dict[str, float]:
+    """More layers and a larger lr: more capacity, and a larger error."""
+    return {"error": loss(value), "capacity": value["layers"] * (1.0 + value["lr"])}
+
+
 def main(argv: list[str]) -> None:
     path, study, max_evals, sleep = argv[0], argv[1], int(argv[2]), float(argv[3])
+    pareto = argv[4:] == ["pareto"]
 
-    def objective(value: dict[str, Any]) -> float:
+    def objective(value: dict[str, Any]) -> Any:
         time.sleep(sleep)
-        return loss(value)
+        return scores(value) if pareto else loss(value)
 
     started = time.perf_counter()
     result = optimize(
@@ -39,6 +47,7 @@ def main(argv: list[str]) -> None:
         max_evals=max_evals,
         storage=path,
         study=study,
+        objectives=minimize("error") & maximize("capacity") if pareto else None,
         progress=False,
     )
     seconds = time.perf_counter() - started

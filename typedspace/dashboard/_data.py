@@ -26,6 +26,7 @@ import attrs
 
 from typedspace.backends._flatten import FlatSpace
 from typedspace.backends._table import CategoricalParam, Param, ParamTable
+from typedspace.dashboard._pareto import FrontHistory, pareto_json
 from typedspace.storage import (
     SQLiteStorage,
     StorageError,
@@ -34,6 +35,7 @@ from typedspace.storage import (
     TrialState,
     load_study,
 )
+from typedspace.storage._records import is_feasible
 
 #: The JSON of one trial as the page reads it.
 Row = dict[str, Any]
@@ -72,10 +74,11 @@ def trial_row(record: TrialRecord) -> Row:
         else {"type": error.type, "message": error.message, "traceback": error.traceback},
         "intermediate": finite([list(pair) for pair in record.intermediate]),
         "extra": finite(dict(record.extra)),
-        # Studies of several objectives (issue 15, in progress): each objective's value and
-        # each constraint's, for the page's Pareto section (read defensively until then).
-        "values": _vector(getattr(record, "values", None)),
-        "constraints": _vector(getattr(record, "constraints", None)),
+        # Studies of several objectives: each objective's value (in its own units) and each
+        # constraint's (<= 0: satisfied), for the page's Pareto section.
+        "values": _vector(record.values),
+        "constraints": _vector(record.constraints),
+        "feasible": is_feasible(record.constraints),
     }
 
 
@@ -197,6 +200,8 @@ class _Tracked:
     best: TrialRecord | None = None  # at ``revision`` (with ``counts``)
     importance: dict[str, Any] | None = None  # as last computed (see ``_details``)
     static: dict[str, Any] | None = None  # its space, parameters, algorithm: computed once
+    pareto: dict[str, Any] | None = None  # several objectives: the front, at ``revision``
+    hypervolume: FrontHistory = attrs.field(factory=FrontHistory)
 
 
 def _best_record(records: Sequence[TrialRecord]) -> TrialRecord | None:
@@ -316,8 +321,9 @@ class StudyFile:
                 "counts": self._counts(tracked),
                 **self._details(tracked),
                 "trials": rows,
-                # Multi-objective studies (issue 15) will send their Pareto front here.
-                "pareto": None,
+                # Several objectives: the front (a few numbers, sent whole); each trial's
+                # values and feasibility travel with its row.
+                "pareto": tracked.pareto,
             }
 
     @staticmethod
@@ -338,10 +344,13 @@ class StudyFile:
             for r in tracked.records:
                 states[r.state.value] += 1
             tracked.best = _best_record(tracked.records)
+            tracked.pareto = finite(pareto_json(tracked.info, tracked.records, tracked.hypervolume))
             tracked.counts = {
                 "trials": len(tracked.records),
                 "states": states,
                 "best_loss": None if tracked.best is None else finite(tracked.best.loss),
+                # Several objectives: how many trials are on the Pareto front.
+                "front": None if tracked.pareto is None else len(tracked.pareto["front"]),
             }
         return tracked.counts
 
@@ -354,8 +363,14 @@ class StudyFile:
             if tracked.importance is None or ok - tracked.importance["completed"] >= max(
                 1, tracked.importance["completed"] // 100
             ):
+                records = tracked.records
+                if tracked.pareto is not None:
+                    # Several objectives, no loss: the importance for the first objective.
+                    records = [
+                        attrs.evolve(r, loss=r.values[0]) if r.values else r for r in records
+                    ]
                 tracked.importance = {
-                    **_importance(tracked.records, tracked.table),
+                    **_importance(records, tracked.table),
                     "completed": ok,
                 }
             tracked.details = {

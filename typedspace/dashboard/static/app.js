@@ -92,7 +92,8 @@ function renderStudyList(studies) {
     const link = element("a", s.name);
     link.href = "#study=" + encodeURIComponent(s.name);
     if (s.name === view.name) link.classList.add("current");
-    const best = s.best_loss === null ? "no loss yet" : `best ${fmt(s.best_loss)}`;
+    const best = s.front !== null && s.front !== undefined ? `${s.front} on the Pareto front`
+      : s.best_loss === null ? "no loss yet" : `best ${fmt(s.best_loss)}`;
     link.appendChild(element("small", `${s.trials} trials · ${best}`));
     const item = element("li");
     item.appendChild(link);
@@ -186,7 +187,13 @@ function render() {
   for (const [state, n] of Object.entries(s.counts.states)) {
     if (n > 0) counts.appendChild(element("li", `${n} ${state}`, `count-${state}`));
   }
-  if (s.best === null) {
+  $("best-repr").hidden = false;
+  if (s.pareto) {
+    $("best-meta").textContent = `several objectives have no single best: ${s.pareto.front.length} ` +
+      "trials are on the Pareto front (plotted below; the table's \"front\" column marks them)";
+    $("best-repr").textContent = frontText(s.pareto);
+    $("best-repr").hidden = s.pareto.front.length === 0;
+  } else if (s.best === null) {
     $("best-meta").textContent = "no completed trial yet";
     $("best-repr").textContent = "";
   } else {
@@ -283,10 +290,15 @@ function plotSteps() {
   const params = view.study.params.map((_, i) => [`plot-param-${i}`, () => drawParam(i)]);
   const steps = [["plot-history", drawHistory], ...params, ["plot-importance", drawImportance]];
   if (!$("intermediate-section").hidden) steps.push(["plot-intermediate", drawIntermediate]);
+  if (!$("pareto-section").hidden) steps.push(["plot-pareto", drawPareto]);
   return steps;
 }
 
 function drawHistory() {
+  if (view.study.pareto) {
+    drawObjectivesHistory(view.study.pareto);
+    return;
+  }
   const ok = trialsIn("ok");
   const losses = ok.map((t) => t.loss);
   let best = Infinity;
@@ -343,11 +355,14 @@ function drawParam(i) {
     } else if (param.log) {
       xaxis.type = "log";
     }
+    // Several objectives: the first one's value (there is no single loss).
+    const pareto = view.study.pareto;
+    const y = pareto ? (t) => (t.values ? t.values[0] : null) : (t) => t.loss;
     const trace = { type: scatterType(active.length), mode: "markers", x: active.map((t) => t.params[param.name]),
-      y: active.map((t) => t.loss), text: active.map((t) => `trial ${t.number}`),
+      y: active.map(y), text: active.map((t) => `trial ${t.number}`),
       marker: { size: 5, opacity: 0.6, color: STATE_COLORS.ok } };
     const layout = { ...LAYOUT, margin: { l: 55, r: 10, t: 30, b: 55 }, xaxis,
-      yaxis: { title: { text: "loss" } },
+      yaxis: { title: { text: pareto ? objectiveTitle(pareto, 0) : "loss" } },
       title: { text: plotText(`${param.name} (${active.length} active)`), font: { size: 13 } } };
     Plotly.react(`plot-param-${i}`, [trace], layout, { ...CONFIG, displayModeBar: false });
   }
@@ -355,8 +370,10 @@ function drawParam(i) {
 
 function drawImportance() {
   const importance = view.study.importance;
+  const pareto = view.study.pareto;
+  const what = pareto ? `the first objective's (${pareto.names[0]}) ranks'` : "the loss ranks'";
   $("importance-note").textContent = importance.unavailable ||
-    "The share of the loss ranks' variance explained by each parameter beyond chance " +
+    `The share of ${what} variance explained by each parameter beyond chance ` +
     "(0: no more than chance), over the n completed trials where it is active " +
     `(computed at ${importance.completed} completed trials).`;
   const scores = [...importance.scores].reverse();
@@ -399,9 +416,149 @@ function drawIntermediate() {
     yaxis: { title: { text: "reported value" } } }, CONFIG);
 }
 
-// Multi-objective studies (issue 15): the server sends "pareto" (null for one objective).
+// -- several objectives --------------------------------------------------------------------
+// The server sends "pareto" (null for one objective): the objectives' names and directions,
+// the numbers of the trials on the front (feasible, completed, non-dominated) and the
+// hypervolume history; each trial's row carries its values and whether it is feasible.
+
 function renderPareto(pareto) {
   $("pareto-section").hidden = pareto === null || pareto === undefined;
+  if ($("pareto-section").hidden) return;
+  const m = pareto.names.length;
+  const how = m === 2 ? "in the plane of the two objectives, the front joined as a step line"
+    : m === 3 || !WEBGL ? "in 3-D (drag to turn)"
+    : "one line per trial across the objectives' axes (drag along an axis to filter)";
+  const grey = m > 3 && WEBGL ? "light grey lines" : "grey crosses";
+  $("pareto-note").textContent = `${pareto.front.length} of ${pareto.feasible} feasible completed ` +
+    `trials are on the front (red), ${how}; ${pareto.infeasible} infeasible trials are ${grey} ` +
+    "and never on the front." + (pareto.hypervolume_stopped ? " The hypervolume history was " +
+    "stopped: on this front it took too long to follow live (`typedspace plot` draws it)." : "");
+}
+
+// The first trials of the front (by the first objective), each with its values and its
+// parameters (a choice by its option's label).
+const FRONT_LINES = 10;
+function frontText(pareto) {
+  const sign = pareto.directions[0] === "maximize" ? -1 : 1;
+  const front = pareto.front.map((n) => view.trials[n]).filter((t) => t && t.values)
+    .sort((a, b) => sign * (a.values[0] - b.values[0]) || a.number - b.number);
+  const lines = front.slice(0, FRONT_LINES).map((t) => {
+    const values = pareto.names.map((n, i) => `${n}=${fmt(t.values[i])}`).join(", ");
+    const params = view.study.params.filter((p) => p.name in t.params).map((p) => {
+      const v = t.params[p.name];
+      return `${p.name}: ${p.kind === "categorical" ? p.labels[v] ?? v : fmt(v)}`;
+    }).join(", ");
+    return `trial ${t.number}: ${values}  {${params}}`;
+  });
+  if (front.length > FRONT_LINES) lines.push(`… and ${front.length - FRONT_LINES} more`);
+  return lines.join("\n");
+}
+
+function objectiveTitle(pareto, i) {
+  return plotText(`${pareto.names[i]} (${pareto.directions[i] === "maximize" ? "max" : "min"})`);
+}
+
+// The completed trials with every objective's value, split into the front, the other
+// feasible ones and the infeasible ones.
+function objectiveGroups(pareto) {
+  const m = pareto.names.length;
+  const onFront = new Set(pareto.front);
+  const done = trialsIn("ok").filter((t) => t.values && t.values.length === m && t.values.every((v) => v !== null));
+  return {
+    front: done.filter((t) => onFront.has(t.number)),
+    feasible: done.filter((t) => t.feasible && !onFront.has(t.number)),
+    infeasible: done.filter((t) => !t.feasible),
+  };
+}
+
+function hoverText(pareto, t) {
+  return `trial ${t.number}<br>` + pareto.names.map((n, i) => `${plotText(n)} = ${fmt(t.values[i])}`).join("<br>");
+}
+
+function drawPareto() {
+  const pareto = view.study.pareto;
+  const m = pareto.names.length;
+  const groups = objectiveGroups(pareto);
+  // The front in the order of the first objective's loss: joined as "hv" steps it is the
+  // edge of the region the front dominates, whichever way each objective points.
+  const sign = pareto.directions[0] === "maximize" ? -1 : 1;
+  groups.front.sort((a, b) => sign * (a.values[0] - b.values[0]) || a.number - b.number);
+  if (m > 3 && WEBGL) {
+    drawParetoLines(pareto, groups);
+    return;
+  }
+  const three = m >= 3 && WEBGL;
+  const coords = (trials) => {
+    const c = { x: trials.map((t) => t.values[0]), y: trials.map((t) => t.values[1]) };
+    if (three) c.z = trials.map((t) => t.values[2]);
+    return c;
+  };
+  // WebGL past GL_POINTS points in the plane; the front stays SVG (a few points, a line).
+  const type = (n) => (three ? "scatter3d" : scatterType(n));
+  const size = three ? 0.6 : 1;
+  const traces = [
+    { name: `feasible (${groups.feasible.length})`, type: type(groups.feasible.length), mode: "markers", ...coords(groups.feasible),
+      text: groups.feasible.map((t) => hoverText(pareto, t)), hoverinfo: "text",
+      marker: { size: 6 * size, color: STATE_COLORS.ok, opacity: 0.55 } },
+    { name: `infeasible (${groups.infeasible.length})`, type: type(groups.infeasible.length), mode: "markers", ...coords(groups.infeasible),
+      text: groups.infeasible.map((t) => hoverText(pareto, t)), hoverinfo: "text",
+      marker: { symbol: three ? "cross" : "x", size: 7 * size, color: "#9aa0a6" } },
+    { name: `Pareto front (${groups.front.length})`, type: type(0), mode: three ? "markers" : "lines+markers",
+      ...coords(groups.front), text: groups.front.map((t) => hoverText(pareto, t)), hoverinfo: "text",
+      line: { shape: "hv", color: "#d62728", width: 1.5 }, marker: { size: 8 * size, color: "#d62728" } },
+  ];
+  const titles = pareto.names.map((_, i) => ({ title: { text: objectiveTitle(pareto, i) } }));
+  const layout = three
+    ? { ...LAYOUT, margin: { l: 0, r: 0, t: 10, b: 0 }, scene: { xaxis: titles[0], yaxis: titles[1], zaxis: titles[2] } }
+    : { ...LAYOUT, xaxis: titles[0], yaxis: titles[1] };
+  $("plot-pareto").style.height = three ? "520px" : "";
+  Plotly.react("plot-pareto", traces, layout, CONFIG);
+}
+
+// More than three objectives: parallel coordinates, one axis per objective (every objective
+// at once and each trial one line, where pairwise scatters would need m(m-1)/2 plots).
+function drawParetoLines(pareto, groups) {
+  const trials = [...groups.infeasible, ...groups.feasible, ...groups.front]; // the front on top
+  const onFront = new Set(groups.front);
+  const level = (t) => (!t.feasible ? 0 : onFront.has(t) ? 1 : 0.5);
+  const trace = { type: "parcoords",
+    line: { color: trials.map(level), cmin: 0, cmax: 1, colorscale: [[0, "#d5d8dc"], [0.5, "#9ecae1"], [1, "#d62728"]] },
+    dimensions: pareto.names.map((_, i) => ({ label: objectiveTitle(pareto, i), values: trials.map((t) => t.values[i]) })) };
+  Plotly.react("plot-pareto", [trace], { ...LAYOUT, margin: { l: 60, r: 60, t: 50, b: 30 } }, CONFIG);
+}
+
+// The history of a study with several objectives: the hypervolume of the feasible front
+// after each trial (2 or 3 objectives), else each trial's first objective.
+function drawObjectivesHistory(pareto) {
+  const traces = [];
+  let title;
+  const volume = pareto.hypervolume;
+  if (volume) {
+    const x = volume.steps.map((s) => s[0]);
+    const y = volume.steps.map((s) => s[1]);
+    if (x.length && volume.last > x[x.length - 1]) { x.push(volume.last); y.push(y[y.length - 1]); }
+    const reference = pareto.names.map((n, i) => `${n} = ${fmt(Number(volume.reference[i].toPrecision(3)))}`);
+    traces.push({ name: plotText(`hypervolume of the feasible front (reference: ${reference.join(", ")})`),
+      type: "scatter", mode: "lines+markers", line: { shape: "hv", color: "#ff7f0e" }, marker: { size: 5 }, x, y });
+    title = "hypervolume";
+  } else {
+    const ok = trialsIn("ok").filter((t) => t.values);
+    traces.push({ name: plotText(`${pareto.names[0]} per trial`), type: scatterType(ok.length), mode: "markers",
+      x: ok.map((t) => t.number), y: ok.map((t) => t.values[0]),
+      marker: { size: 5, color: STATE_COLORS.ok, opacity: 0.6 } });
+    title = objectiveTitle(pareto, 0);
+  }
+  const failed = trialsIn("failed");
+  if (failed.length) {
+    const shown = traces[0].y.filter((v) => v !== null);
+    const bottom = shown.length ? Math.min(...shown) : 0;
+    traces.push({ name: `failed (${failed.length})`, type: scatterType(failed.length), mode: "markers",
+      x: failed.map((t) => t.number), y: failed.map(() => bottom),
+      text: failed.map((t) => plotText(t.error ? `${t.error.type}: ${t.error.message}` : "failed")),
+      hoverinfo: "x+text", marker: { symbol: "x", size: 8, color: STATE_COLORS.failed } });
+  }
+  Plotly.react("plot-history", traces,
+    { ...LAYOUT, xaxis: { title: { text: "trial" } }, yaxis: { title: { text: title } } }, CONFIG);
 }
 
 // -- the trial table -----------------------------------------------------------------------
@@ -416,10 +573,19 @@ function columns() {
       return p.kind === "categorical" ? p.labels[v] ?? v : v;
     },
   }));
+  const pareto = view.study.pareto;
+  const onFront = new Set(pareto ? pareto.front : []);
+  // Several objectives: a column per objective (there is no loss), feasibility, the front.
+  const scores = pareto ? [
+    ...pareto.names.map((n, i) => ({ key: `values.${i}`, title: `${n} (${pareto.directions[i] === "maximize" ? "max" : "min"})`,
+      value: (t) => (t.values ? t.values[i] : null) })),
+    { key: "feasible", title: "feasible", value: (t) => (t.state === "ok" ? (t.feasible ? "yes" : "no") : null) },
+    { key: "front", title: "front", value: (t) => (onFront.has(t.number) ? "front" : null) },
+  ] : [{ key: "loss", title: "loss", value: (t) => t.loss }];
   return [
     { key: "number", title: "#", value: (t) => t.number },
     { key: "state", title: "state", value: (t) => t.state },
-    { key: "loss", title: "loss", value: (t) => t.loss },
+    ...scores,
     { key: "duration", title: "seconds", value: (t) => (t.finished === null ? null : t.finished - t.started) },
     ...params,
     { key: "error", title: "error", value: (t) => (t.error ? `${t.error.type}: ${t.error.message}` : null) },
@@ -513,7 +679,7 @@ async function start() {
   $("state-filter").addEventListener("change", () => { view.page = 0; if (view.study) renderTable(); });
   $("prev").addEventListener("click", () => { view.page -= 1; renderTable(); });
   $("next").addEventListener("click", () => { view.page += 1; renderTable(); });
-  for (const id of ["plot-history", "plot-importance", "plot-intermediate"]) observer.observe($(id));
+  for (const id of ["plot-history", "plot-importance", "plot-intermediate", "plot-pareto"]) observer.observe($(id));
   window.addEventListener("hashchange", selectStudy);
   view.name = studyFromHash();
   $("placeholder").hidden = view.name !== null;
