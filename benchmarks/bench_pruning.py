@@ -65,7 +65,6 @@ import math
 import os
 import platform
 import shlex
-import subprocess
 import sys
 import time
 import warnings
@@ -76,6 +75,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _machine import cpu_model, git_commit, load_average
 from competitors import optuna_sampler
 from problems import _H_A, _H_ALPHA, _H_P, HARTMANN6_MIN, to_optuna
 
@@ -566,33 +566,6 @@ def target_b(
     return lines
 
 
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def _load() -> str:
-    try:
-        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "unknown"
-
-
-def _git_commit() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True
-        )
-        return out.stdout.strip() or "unknown"
-    except OSError:
-        return "unknown"
-
-
 def versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -614,9 +587,9 @@ def header(command: str, wall: float, load_before: str) -> str:
             f"`{command}`",
             "",
             f"- date: {dt.datetime.now().astimezone().isoformat(timespec='seconds')}",
-            f"- machine: {os.cpu_count()} CPUs (nproc), {_cpu_model()}, {platform.platform()}; "
-            f"shared: load average {load_before} before, {_load()} after",
-            f"- git commit: {_git_commit()} (plus uncommitted changes, if any)",
+            f"- machine: {os.cpu_count()} CPUs (nproc), {cpu_model()}, {platform.platform()}; "
+            f"shared: load average {load_before} before, {load_average()} after",
+            f"- git commit: {git_commit()} (plus uncommitted changes, if any)",
             f"- libraries: {libs}",
             f"- one process, BLAS limited to one thread; wall time {wall / 60:.1f} min",
             "",
@@ -666,7 +639,7 @@ def main(argv: Sequence[str] | None = None) -> str:
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(limits=1)
-    load_before = _load()
+    load_before = load_average()
     command = ".venv/bin/python benchmarks/bench_pruning.py " + shlex.join(
         sys.argv[1:] if argv is None else list(argv)
     )

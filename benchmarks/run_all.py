@@ -24,6 +24,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from _machine import cpu_model, git_commit, load_average
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OTHERS = [
@@ -36,41 +38,14 @@ OTHERS = [
 SECTIONS = ["quality", "overhead", "others"]
 
 
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def _load() -> str:
-    try:
-        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "unknown"
-
-
-def _git_commit() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        )
-        return out.stdout.strip() or "unknown"
-    except OSError:
-        return "unknown"
-
-
 def machine() -> list[str]:
     from competitors import versions
 
     libs = ", ".join(f"{k} {v}" for k, v in versions().items())
     return [
         f"- date: {dt.datetime.now().astimezone().isoformat(timespec='seconds')}",
-        f"- git commit: {_git_commit()} (plus uncommitted changes, if any)",
-        f"- machine: {os.cpu_count()} CPUs (nproc), {_cpu_model()}, {platform.platform()}",
+        f"- git commit: {git_commit()} (plus uncommitted changes, if any)",
+        f"- machine: {os.cpu_count()} CPUs (nproc), {cpu_model()}, {platform.platform()}",
         f"- python: {platform.python_version()} ({sys.executable})",
         f"- libraries: {libs}",
     ]
@@ -115,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import bench_quality
 
     start = time.perf_counter()
-    load_before = _load()
+    load_before = load_average()
     command = "python benchmarks/run_all.py" + (" " + shlex.join(argv) if argv else "")
     parts = [
         "# Benchmark results",
@@ -161,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parts += [
         "## Noise",
         "",
-        f"Load average (1, 5, 15 min) before: {load_before}; after: {_load()}.  The machine is "
+        f"Load average (1, 5, 15 min) before: {load_before}; after: {load_average()}.  The machine is "
         "shared with other jobs, so timings can be inflated by others' work; quality numbers "
         f"do not depend on timing.  Total wall time {wall / 60:.1f} min.",
         "",
