@@ -345,6 +345,9 @@ METHODS: dict[str, Runner] = {
     "ours + MedianPruner()": run_ours(lambda p: MedianPruner()),
     "ours + PercentilePruner(25)": run_ours(lambda p: PercentilePruner(25.0)),
     "ours + SuccessiveHalving()": run_ours(lambda p: SuccessiveHalving()),
+    "ours + SuccessiveHalving(max_steps=27)": run_ours(
+        lambda p: SuccessiveHalving(max_steps=p.steps)
+    ),
     "ours + Hyperband(max_steps=27)": run_ours(lambda p: Hyperband(max_steps=p.steps)),
     "ours + Patient(3, MedianPruner())": run_ours(
         lambda p: Patient(patience=3, pruner=MedianPruner())

@@ -40,6 +40,12 @@ from typedspace.errors import TrialPruned
 from typedspace.nodes import Space
 from typedspace.pruners import Pruner, WilcoxonPruner
 from typedspace.run import Outcome, Report, Result, optimize
+from typedspace.sklearn._incremental import (
+    IncrementalCrossValidation,
+    auto_step_pruner,
+    check_incremental,
+    fit_in_steps,
+)
 from typedspace.storage import ErrorInfo, Storage, Trial, TrialState
 
 #: A cross-validation split: train and test indices.
@@ -143,12 +149,13 @@ def auto_pruner(n_splits: int) -> WilcoxonPruner:
     return WilcoxonPruner(p_threshold=0.3) if n_splits < 5 else WilcoxonPruner()
 
 
-def check_pruner(pruner: object, n_splits: int) -> Pruner | None:
-    """The pruner ``pruner=`` stands for: ``"auto"`` is ``auto_pruner(n_splits)``, None none,
+def check_pruner(pruner: object, n_splits: int, max_steps: int | None = None) -> Pruner | None:
+    """The pruner ``pruner=`` stands for: ``"auto"`` is ``auto_pruner(n_splits)`` (or
+    ``auto_step_pruner(max_steps)`` when trials report by training step), None none,
     and anything else must be a pruner (an object with a ``prune`` method), else
     ``TypeError``."""
     if isinstance(pruner, str) and pruner == "auto":
-        return auto_pruner(n_splits)
+        return auto_pruner(n_splits) if max_steps is None else auto_step_pruner(max_steps)
     if pruner is None:
         return None
     if isinstance(pruner, type):
@@ -260,6 +267,16 @@ class SpaceSearchCV(MetaEstimatorMixin, BaseEstimator):  # type: ignore[misc]
     last fold is ignored: that trial's work is done, and it completes.  With worker processes
     and no ``storage``, the trials share their reports through a temporary SQLite file.
 
+    ``max_steps`` (None) is for estimators that learn incrementally: a trial then trains its
+    folds' models side by side in ``max_steps`` steps (one ``partial_fit`` pass over the
+    training rows each, or for an ensemble with ``warm_start`` a ``max_steps``-th more of its
+    ``n_estimators``) and reports the mean fold loss after each step, so that a bad
+    configuration stops after a few epochs instead of a few folds; ``"auto"`` is then
+    ``Hyperband(max_steps=max_steps)`` (the best of our pruners on learning curves,
+    benchmarks/RESULTS-pruning.md).  A pruned trial's fold scores are NaN there (its curve
+    is in ``result_``).  Estimators without either (an ``SVC``, a ``Pipeline``) raise
+    ``TypeError``.
+
     After ``fit``: ``best_estimator_`` (refit on all data when ``refit``), ``best_params_``
     (the best trial's parameters by name), ``best_score_``, ``best_index_``, ``cv_results_``
     (like ``GridSearchCV``'s, with a ``state`` column: failed and pruned trials have NaN mean
@@ -295,6 +312,7 @@ class SpaceSearchCV(MetaEstimatorMixin, BaseEstimator):  # type: ignore[misc]
         timeout: float | None = None,
         refit: bool = True,
         pruner: Pruner | str | None = "auto",
+        max_steps: int | None = None,
     ) -> None:
         self.space = space
         self.max_evals = max_evals
@@ -309,6 +327,7 @@ class SpaceSearchCV(MetaEstimatorMixin, BaseEstimator):  # type: ignore[misc]
         self.timeout = timeout
         self.refit = refit
         self.pruner = pruner
+        self.max_steps = max_steps
 
     def __sklearn_tags__(self) -> Any:
         # What kind of estimator the search is (classifier, regressor ...) and which inputs
@@ -334,6 +353,12 @@ class SpaceSearchCV(MetaEstimatorMixin, BaseEstimator):  # type: ignore[misc]
             raise TypeError(f"max_evals must be an int, got {self.max_evals!r}")
         if self.max_evals < 1:
             raise ValueError(f"max_evals must be at least 1, got {self.max_evals!r}")
+        if self.max_steps is not None:
+            if isinstance(self.max_steps, bool) or not isinstance(self.max_steps, int | np.integer):
+                raise TypeError(f"max_steps must be None or an int, got {self.max_steps!r}")
+            if self.max_steps < 1:
+                raise ValueError(f"max_steps must be at least 1, got {self.max_steps!r}")
+            check_incremental(representative(self.space), int(self.max_steps))
         if not (self.scoring is None or isinstance(self.scoring, str) or callable(self.scoring)):
             # A trial's loss is one number: several metrics would need a choice of the one to
             # minimize (GridSearchCV's refit="name"), which this search does not have.
@@ -350,12 +375,17 @@ class SpaceSearchCV(MetaEstimatorMixin, BaseEstimator):  # type: ignore[misc]
         X, y, groups = indexable(X, y, groups)
         cv = check_cv(self.cv, y, classifier=is_classifier(representative(self.space)))
         splits = list(cv.split(X, y, groups))
-        pruner = check_pruner(self.pruner, len(splits))
+        steps = None if self.max_steps is None else int(self.max_steps)
+        pruner = check_pruner(self.pruner, len(splits), steps)
         cross_validation = CrossValidation(X, y, splits, self.scoring, fit_params)
-        objective: CrossValidation | ReportedCrossValidation = cross_validation
-        if pruner is not None:
+        objective: CrossValidation | ReportedCrossValidation | IncrementalCrossValidation
+        objective = cross_validation
+        if steps is not None:
+            objective = IncrementalCrossValidation(X, y, splits, self.scoring, steps, fit_params)
+        elif pruner is not None:
             objective = ReportedCrossValidation(cross_validation)
-        with study_storage(self.storage, self.executor, pruner is not None) as storage:
+        reports = pruner is not None or steps is not None
+        with study_storage(self.storage, self.executor, reports) as storage:
             result = optimize(
                 objective,
                 self.space,
@@ -375,7 +405,10 @@ class SpaceSearchCV(MetaEstimatorMixin, BaseEstimator):  # type: ignore[misc]
         self._set_results(result, self.n_splits_)
         if self.refit:
             start = time.perf_counter()
-            self.best_estimator_ = clone(result.best).fit(X, y, **fit_params)
+            if steps is None:
+                self.best_estimator_ = clone(result.best).fit(X, y, **fit_params)
+            else:  # the model the search scored: trained in the same steps, on all rows
+                self.best_estimator_ = fit_in_steps(result.best, X, y, steps, **fit_params)
             self.refit_time_ = time.perf_counter() - start
         return self
 
@@ -383,7 +416,7 @@ class SpaceSearchCV(MetaEstimatorMixin, BaseEstimator):  # type: ignore[misc]
         trials = [t for t in result.trials if t.state is not TrialState.CANCELLED]
         if not any(t.state is TrialState.OK for t in trials):
             raise all_failed(trials)
-        self.cv_results_ = cv_results(self.space, trials, n_splits)
+        self.cv_results_ = cv_results(self.space, trials, n_splits, self.max_steps is None)
         ok = [i for i, t in enumerate(trials) if t.state is TrialState.OK]
         self.best_index_ = min(ok, key=lambda i: (trials[i].loss, i))
         best = trials[self.best_index_]
@@ -464,26 +497,29 @@ def all_failed(trials: Sequence[Trial[Any]]) -> Exception:
     return kind(f"all {len(failed)} trials failed; the first failure: {first}")
 
 
-def fold_scores(trial: Trial[Any], n_splits: int) -> list[float]:
+def fold_scores(trial: Trial[Any], n_splits: int, by_fold: bool = True) -> list[float]:
     """A trial's score on each fold: all of them for a completed trial; for a pruned one, those
-    of the folds it reported (minus the losses) and NaN for the folds it never evaluated;
-    NaN for a failed one."""
+    of the folds it reported (minus the losses; only when it reported ``by_fold``, not by
+    training step) and NaN for the folds it never evaluated; NaN for a failed one."""
     if "test_scores" in trial.extra:
         return [float(s) for s in trial.extra["test_scores"]]
     scores = [np.nan] * n_splits
-    if trial.state is TrialState.PRUNED:
+    if trial.state is TrialState.PRUNED and by_fold:
         for step, loss in trial.intermediate:
             if isinstance(step, int) and 0 <= step < n_splits:
                 scores[step] = -loss
     return scores
 
 
-def cv_results(space: Space[Any], trials: Sequence[Trial[Any]], n_splits: int) -> dict[str, Any]:
+def cv_results(
+    space: Space[Any], trials: Sequence[Trial[Any]], n_splits: int, by_fold: bool = True
+) -> dict[str, Any]:
     """``GridSearchCV``-style results, one row per trial (failed trials: NaN scores; pruned
-    trials: the scores of the folds they evaluated, NaN for the others and for the mean)."""
+    trials: the scores of the folds they evaluated when they reported ``by_fold``, NaN for
+    the others and for the mean)."""
     params = [readable(space, t.assignment) for t in trials]
     nan = [np.nan] * n_splits
-    scores = np.array([fold_scores(t, n_splits) for t in trials], dtype=float)
+    scores = np.array([fold_scores(t, n_splits, by_fold) for t in trials], dtype=float)
     fit = np.array([t.extra.get("fit_times", nan) for t in trials], dtype=float)
     score_time = np.array([t.extra.get("score_times", nan) for t in trials], dtype=float)
     # A pruned trial's mean over the folds it saw would rank it among the complete ones on
