@@ -436,3 +436,62 @@ def test_tpe_avoids_where_trials_were_pruned() -> None:
     # 0.2 of the proposals); 300 proposals give a standard error near 0.023 on each share, so
     # a difference over 0.1 is more than 3 standard errors.
     assert without - with_pruned > 0.1, (with_pruned, without)
+
+
+def test_a_pruned_trial_with_a_curve_ranks_by_its_estimated_final_loss() -> None:
+    table = flatten({"x": Uniform(0.0, 1.0)}).table
+    proposer = TPE(gamma=0.2, max_below=25).start(table, np.random.default_rng(0))
+    # Two completed trials that improved by 0.5 and 1.0 after step 1 (median change -0.75).
+    for number, curve in enumerate(
+        [[(1, 1.0), (2, 0.8), (3, 0.5)], [(1, 3.0), (2, 2.5), (3, 2.0)]]
+    ):
+        proposer.tell_curve(number, curve)
+        proposer.tell(number, {"x": 0.1}, curve[-1][1])
+    # Pruned at step 1: estimated to end at value - 0.75 (0.15, 1.25 and 3.25).
+    for number, value in [(2, 0.9), (3, 2.0), (4, 4.0)]:
+        proposer.tell_curve(number, [(1, value)])
+        proposer.tell_pruned(number, {"x": 0.5}, 1, value)
+    rows = np.arange(proposer.n_finished)
+    estimated = proposer.curves.estimates(rows, proposer.losses[rows])
+    assert estimated.tolist() == pytest.approx([0.5, 2.0, 0.15, 1.25, 3.25])
+    # 5 trials, gamma 0.2: one good trial, the pruned one estimated at 0.15, ahead of the
+    # completed 0.5 (without curves a pruned trial never ranks above a completed one).
+    assert np.flatnonzero(proposer._best(rows)).tolist() == [2]
+    # 10 trials: two good, by estimate: 0.15 then 0.5.
+    for number in range(5, 10):
+        proposer.tell(number, {"x": 0.9}, 10.0)
+    good = proposer._best(np.arange(proposer.n_finished))
+    assert np.flatnonzero(good).tolist() == [0, 2]
+
+
+def test_a_pruned_trial_stopped_before_any_completed_report_keeps_the_old_rank() -> None:
+    """No completed trial reported at or before step 1: nothing says how much a curve moves
+    after it, so the pruned trial ranks below the completed ones, by how far it went."""
+    table = flatten({"x": Uniform(0.0, 1.0)}).table
+    proposer = TPE(gamma=0.5, max_below=25).start(table, np.random.default_rng(0))
+    proposer.tell_curve(0, [(5, 2.0), (10, 1.0)])
+    proposer.tell(0, {"x": 0.1}, 1.0)
+    proposer.tell_curve(1, [(1, 0.01)])
+    proposer.tell_pruned(1, {"x": 0.5}, 1, 0.01)
+    proposer.tell_curve(2, [(1, 0.5), (3, 0.4)])
+    proposer.tell_pruned(2, {"x": 0.5}, 3, 0.4)
+    proposer.tell(3, {"x": 0.9}, 5.0)
+    rows = np.arange(4)
+    estimated = proposer.curves.estimates(rows, proposer.losses[rows])
+    assert estimated[1] == math.inf and estimated[2] == math.inf
+    assert np.flatnonzero(proposer._best(rows)).tolist() == [0, 3]
+    # A curve that rises after its best value (over-fitting) has a positive change.
+    proposer.tell_curve(4, [(1, 0.3), (2, 0.2), (3, 0.6)])
+    proposer.tell(4, {"x": 0.9}, 0.6)
+    estimated = proposer.curves.estimates(np.arange(5), proposer.losses[:5])
+    assert estimated[1] == pytest.approx(0.01 + 0.3) and estimated[2] == pytest.approx(0.4 + 0.4)
+
+
+def test_a_failed_trial_s_curve_is_forgotten() -> None:
+    table = flatten({"x": Uniform(0.0, 1.0)}).table
+    proposer = TPE().start(table, np.random.default_rng(0))
+    proposer.tell_curve(0, [(1, 0.5)])
+    proposer.tell(0, {"x": 0.5}, None)
+    proposer.tell_curve(1, [(1, 0.5)])
+    proposer.tell_pruned(1, {"x": 0.5}, 1, 0.5)
+    assert proposer.curves.estimates(np.arange(1), proposer.losses[:1]).tolist() == [math.inf]

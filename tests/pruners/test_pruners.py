@@ -227,6 +227,8 @@ def test_equal_losses_are_not_worse() -> None:
         (lambda: MedianPruner(warmup_steps=-1), ValueError, "warmup_steps"),
         (lambda: SuccessiveHalving(reduction_factor=1), ValueError, "reduction_factor"),
         (lambda: SuccessiveHalving(min_steps=0), ValueError, "min_steps"),
+        (lambda: SuccessiveHalving(window=0), ValueError, "window"),
+        (lambda: Hyperband(27, window=cast(int, 2.0)), TypeError, "window"),
         (lambda: Hyperband(max_steps=0), ValueError, "max_steps"),
         (lambda: Patient(patience=0), ValueError, "patience"),
         (lambda: WilcoxonPruner(p_threshold=1.0), ValueError, "p_threshold"),
@@ -250,3 +252,49 @@ def test_halving_never_stops_a_trial_at_its_last_step() -> None:
     assert SuccessiveHalving().prune(last_rung, leaders)
     assert not SuccessiveHalving(max_steps=27).prune(last_rung, leaders)
     assert SuccessiveHalving(max_steps=27).prune(running(9, [5.0] * 9), leaders)
+
+
+def test_a_window_compares_with_the_latest_trials_at_the_rung_only() -> None:
+    # Ten old trials, all worse than the newcomer; its two predecessors at the rung better.
+    old = [complete(n, [10.0 + n, 9.0]) for n in range(10)]
+    recent = [complete(10, [0.5, 0.4]), complete(11, [0.6, 0.5])]
+    newcomer = running(12, [0.7])
+    # Against every trial it is 3rd of 13: among the best third, it goes on ...
+    assert not SuccessiveHalving().prune(newcomer, old + recent)
+    # ... against its 2 latest rivals it is last of 3, and stops.
+    assert SuccessiveHalving(window=2).prune(newcomer, old + recent)
+    # Latest by trial number, whatever the order of the list; a failed trial is no rival.
+    assert SuccessiveHalving(window=2).prune(newcomer, recent[::-1] + old)
+    failed = Curve(11, Status.FAILED, (1,), (0.1,))
+    assert not SuccessiveHalving(window=2).prune(newcomer, [*old, complete(10, [20.0]), failed])
+
+
+@pytest.mark.parametrize("factor", [2, 3])
+def test_with_a_window_the_fraction_kept_holds_while_trials_improve(factor: int) -> None:
+    """A sampler that keeps improving (a downward trend plus noise): without a window far more
+    than ``1 / factor`` of the trials go on; with ``window = factor - 1`` a trial goes on exactly when it beats
+    its latest rivals, about as often as the trend and noise make that likely."""
+    rng = np.random.default_rng(factor)
+    n, trend = 200, np.linspace(10.0, 1.0, 200)
+    values = trend + rng.normal(size=n)
+    went_on = {}
+    for window in (None, factor - 1):
+        rule = SuccessiveHalving(reduction_factor=factor, window=window)
+        others: list[Curve] = []
+        went_on[window] = 0
+        for number, value in enumerate(values):
+            trial = running(number, [float(value)])
+            stopped = rule.prune(trial, others)
+            if window is not None:
+                latest = [o.values[0] for o in others[-window:]]
+                assert stopped == any(v < value for v in latest)
+            went_on[window] += not stopped
+            others.append(trial)
+    # ASHA's nominal share is 1 / factor; an improving sampler goes far past it.
+    assert went_on[None] > 1.5 * n / factor
+    # The chance of beating the latest factor - 1 trials, by simulation of the same model.
+    sim = np.random.default_rng(99).normal(size=(100_000, factor))
+    step = trend[0] - trend[1]
+    sim -= step * np.arange(factor)  # the newest trial (last column) is step better per trial
+    p = float(np.mean(np.all(sim[:, -1:] < sim[:, :-1], axis=1)))
+    assert abs(went_on[factor - 1] / n - p) < 3 * np.sqrt(p * (1 - p) / n)

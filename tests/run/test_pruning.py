@@ -285,3 +285,57 @@ def test_reports_survive_a_sigkill_and_the_study_resumes(tmp_path: Path) -> None
     assert first.error.type == "Interrupted"
     assert first.intermediate[: len(killed.intermediate)] == killed.intermediate
     assert len(result.trials) == 3
+
+
+class _CurveReader:
+    """A random-search proposer that also reads curves, recording what it is told."""
+
+    def __init__(self, table: Any, rng: Any) -> None:
+        self.inner = RandomSearch().start(table, rng)
+        self.told: list[tuple[str, int, Any]] = []
+
+    def tell_curve(self, number: int, curve: Any) -> None:
+        self.told.append(("curve", number, list(curve)))
+
+    def tell(self, number: int, assignment: Any, loss: float | None) -> None:
+        self.told.append(("tell", number, loss))
+
+    def tell_pruned(self, number: int, assignment: Any, step: int | float, value: float) -> None:
+        self.told.append(("pruned", number, (step, value)))
+
+    def propose(self, n: int, pending: Any) -> Any:
+        return self.inner.propose(n, pending)
+
+
+def test_the_loop_tells_curves_before_the_trials_they_belong_to() -> None:
+    proposers: list[_CurveReader] = []
+
+    class Reader:
+        def start(self, table: Any, rng: Any) -> _CurveReader:
+            proposers.append(_CurveReader(table, rng))
+            return proposers[-1]
+
+    opt = Optimizer(SPACE, Reader(), seed=0, pruner=MedianPruner(min_trials=2))
+    for _ in range(6):
+        trial = opt.ask()
+        curve = [(step, trial.value + 1.0 / step) for step in (1, 2, 3)]
+        stopped = False
+        for step, value in curve:
+            if opt.report(trial, step, value):
+                opt.tell(trial, TrialPruned())
+                stopped = True
+                break
+        if not stopped:
+            opt.tell(trial, curve[-1][1])
+    opt.ask()  # the last trial is told at the next proposal
+    told = proposers[0].told
+    by_number = {t.number: t for t in opt.trials}
+    curves = [entry for entry in told if entry[0] == "curve"]
+    assert len(curves) == 6 and any(t.state is TrialState.PRUNED for t in by_number.values())
+    for index, (kind, number, payload) in enumerate(told):
+        if kind != "curve":
+            continue
+        assert payload == list(by_number[number].intermediate)
+        following = told[index + 1]
+        assert following[1] == number and following[0] in ("tell", "pruned")
+        assert (following[0] == "pruned") == (by_number[number].state is TrialState.PRUNED)

@@ -1,7 +1,13 @@
 """Search algorithms.  They work on the flattened parameter table, never on space nodes."""
 
 from typedspace._exports import publish
-from typedspace.algorithms._base import Algorithm, LearnsFromPruned, LearnsOutcomes, Proposer
+from typedspace.algorithms._base import (
+    Algorithm,
+    LearnsFromCurves,
+    LearnsFromPruned,
+    LearnsOutcomes,
+    Proposer,
+)
 from typedspace.algorithms._default import default_algorithm
 from typedspace.algorithms._gp import GP, GPProposer
 from typedspace.algorithms._nsga2 import NSGA2, NSGA2Proposer
@@ -15,6 +21,7 @@ __all__ = [
     "TPE",
     "Algorithm",
     "GPProposer",
+    "LearnsFromCurves",
     "LearnsFromPruned",
     "LearnsOutcomes",
     "NSGA2Proposer",

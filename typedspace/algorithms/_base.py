@@ -49,6 +49,17 @@ class LearnsFromPruned(Protocol):
 
 
 @runtime_checkable
+class LearnsFromCurves(Protocol):
+    """A proposer that also reads the values trials reported on the way (their learning
+    curves): the loop tells it every completed or pruned trial's ``(step, value)`` pairs just
+    before it tells the trial itself."""
+
+    def tell_curve(self, number: int, curve: Sequence[tuple[int | float, float]]) -> None:
+        """The values trial ``number`` reported, in the order it reported them."""
+        ...
+
+
+@runtime_checkable
 class LearnsOutcomes(Protocol):
     """A proposer that learns from several objectives and from constraints.  For a study
     with several objectives or with constraints the optimizer tells it every finished trial

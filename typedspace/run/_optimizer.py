@@ -15,7 +15,13 @@ from typing import Any, Generic, TypeVar, cast, overload
 import attrs
 import numpy as np
 
-from typedspace.algorithms import Algorithm, LearnsFromPruned, Proposer, default_algorithm
+from typedspace.algorithms import (
+    Algorithm,
+    LearnsFromCurves,
+    LearnsFromPruned,
+    Proposer,
+    default_algorithm,
+)
 from typedspace.algorithms._base import LearnsOutcomes
 from typedspace.backends._describe import KEY, describe_table
 from typedspace.backends._flatten import FlatSpace, flatten
@@ -261,18 +267,26 @@ class Optimizer(Generic[T]):
                 self._cancelled += 1
             elif record.values is not None or record.constraints is not None:
                 self._tell_outcome(record)
-            elif record.state is TrialState.PRUNED and isinstance(self._proposer, LearnsFromPruned):
-                step, value = furthest(record.intermediate)
-                if record.intermediate_vectors and not record.intermediate:
-                    # Vectors of several objectives: ranked by how far the trial went.
-                    step = max(s for s, _ in record.intermediate_vectors)
-                self._proposer.tell_pruned(record.number, record.assignment, step, value)
             else:
-                loss = record.loss if record.state is TrialState.OK else None
-                self._proposer.tell(record.number, record.assignment, loss)
+                self._tell_loss(record)
             self._told.add(record.number)
         self._seen = len(records)
         return records
+
+    def _tell_loss(self, record: TrialRecord) -> None:
+        """Tell the algorithm a finished trial of a single-loss study (with its curve first,
+        when it reported one and the algorithm reads curves)."""
+        if record.intermediate and isinstance(self._proposer, LearnsFromCurves):
+            self._proposer.tell_curve(record.number, record.intermediate)
+        if record.state is TrialState.PRUNED and isinstance(self._proposer, LearnsFromPruned):
+            step, value = furthest(record.intermediate)
+            if record.intermediate_vectors and not record.intermediate:
+                # Vectors of several objectives: ranked by how far the trial went.
+                step = max(s for s, _ in record.intermediate_vectors)
+            self._proposer.tell_pruned(record.number, record.assignment, step, value)
+        else:
+            loss = record.loss if record.state is TrialState.OK else None
+            self._proposer.tell(record.number, record.assignment, loss)
 
     def _objectives_attribute(self) -> dict[str, Any]:
         """What the study stores about its objectives (nothing for a single loss)."""

@@ -1,0 +1,123 @@
+"""Estimated final losses of pruned trials, from the learning curves of the completed ones.
+
+A pruned trial has no final loss, only the values it reported up to the step where it was
+stopped.  Ranking every pruned trial below every completed one throws its values away: early
+in a run, the completed trials are the first few, completed because there was little to
+compare them with, and a pruned trial far better at the same step ranks below all of them.
+Instead a pruned trial stopped at step ``s`` with best value ``v`` (the lowest it reported up
+to ``s``, what pruners judge) is estimated to end at ``v + delta(s)``, where ``delta(s)`` is
+the median, over the completed trials that reported at or before ``s``, of their final loss
+minus their best value up to ``s``: how much a curve typically still moves after ``s``.  On
+curves that keep improving ``delta`` is negative; on a multi-fidelity function whose low
+fidelities are nearly unbiased it is about zero, and the pruned trials' values rank among
+the completed trials' losses as they are.  ``benchmarks/RESULTS-pruning.md`` has the effect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+Curve = Sequence[tuple[int | float, float]]
+
+
+def running_best(curve: Curve) -> tuple[FloatArray, FloatArray]:
+    """The curve's steps in increasing order and the lowest value reported up to each.
+
+    >>> running_best([(1, 0.5), (3, 0.7), (2, 0.4)])
+    (array([1., 2., 3.]), array([0.5, 0.4, 0.4]))
+    """
+    pairs = sorted(curve, key=lambda pair: pair[0])
+    steps = np.array([float(s) for s, _ in pairs])
+    values = np.minimum.accumulate(np.array([float(v) for _, v in pairs]))
+    return steps, values
+
+
+class CurveEstimates:
+    """The estimated final losses of pruned trials (see the module), kept per row (the order
+    in which the proposer was told its trials)."""
+
+    def __init__(self) -> None:
+        self._noted: dict[int, tuple[FloatArray, FloatArray]] = {}
+        # Completed trials' curves and losses, and per step seen on a pruned trial the
+        # differences "final loss - best value up to the step" of the completed ones.
+        self._completed: list[tuple[FloatArray, FloatArray, float]] = []
+        self._changes: dict[float, list[float]] = {}
+        self._medians: dict[float, float] = {}
+        # Per row: the step where a pruned trial stopped and its best value there (NaN for
+        # the other rows).
+        self._step = np.full(64, np.nan)
+        self._best = np.full(64, np.nan)
+
+    def note(self, number: int, curve: Curve) -> None:
+        """The values trial ``number`` reported, before it is told as completed or pruned."""
+        if curve:
+            self._noted[number] = running_best(curve)
+
+    def forget(self, number: int) -> None:
+        """Trial ``number`` failed: its curve says nothing."""
+        self._noted.pop(number, None)
+
+    def completed(self, number: int, loss: float) -> None:
+        """Trial ``number`` completed with ``loss``."""
+        noted = self._noted.pop(number, None)
+        if noted is None or not np.isfinite(loss):
+            return
+        steps, best = noted
+        self._completed.append((steps, best, loss))
+        for step, changes in self._changes.items():
+            self._add_change(changes, steps, best, loss, step)
+        self._medians.clear()
+
+    def pruned(self, number: int, row: int) -> None:
+        """Trial ``number``, told at ``row``, was pruned."""
+        noted = self._noted.pop(number, None)
+        if noted is None:
+            return
+        steps, best = noted
+        if row >= len(self._step):
+            grow = np.full(max(row + 1, 2 * len(self._step)) - len(self._step), np.nan)
+            self._step = np.concatenate([self._step, grow])
+            self._best = np.concatenate([self._best, grow])
+        step = float(steps[-1])
+        self._step[row], self._best[row] = step, best[-1]
+        if step not in self._changes:
+            changes: list[float] = []
+            for done_steps, done_best, loss in self._completed:
+                self._add_change(changes, done_steps, done_best, loss, step)
+            self._changes[step] = changes
+
+    @staticmethod
+    def _add_change(
+        changes: list[float], steps: FloatArray, best: FloatArray, loss: float, step: float
+    ) -> None:
+        index = int(np.searchsorted(steps, step, side="right")) - 1
+        if index >= 0:  # it reported at or before ``step``
+            changes.append(loss - float(best[index]))
+
+    def estimates(self, rows: IntArray, losses: FloatArray) -> FloatArray:
+        """``losses`` (of ``rows``) with each pruned trial's ``inf`` replaced by its estimated
+        final loss, where its curve and a completed trial's curve up to its step are known."""
+        estimated = losses.copy()
+        inside = rows < len(self._step)
+        stopped = np.full(len(rows), np.nan)
+        stopped[inside] = self._step[rows[inside]]
+        for step in np.unique(stopped[np.isfinite(stopped)]):
+            change = self._median(float(step))
+            if change is None:
+                continue
+            at = stopped == step
+            estimated[at] = self._best[rows[at]] + change
+        return estimated
+
+    def _median(self, step: float) -> float | None:
+        if step not in self._medians:
+            changes = self._changes.get(step, [])
+            if not changes:
+                return None
+            self._medians[step] = float(np.median(changes))
+        return self._medians[step]
