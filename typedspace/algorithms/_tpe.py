@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from typedspace.algorithms._curves import CurveEstimates
 from typedspace.algorithms._distinct import REDRAWS, Key, distinct_prior, key
-from typedspace.algorithms._motpe import OutcomeRows, startup_trials
+from typedspace.algorithms._motpe import OutcomeRows
 from typedspace.algorithms._parzen import (
     Axes,
     AxisOrder,
@@ -266,8 +266,6 @@ class TPEProposer:
             return
         if self.outcomes is None:
             self.outcomes = OutcomeRows(len(losses))
-            if self.settings.n_startup is None:
-                self.n_startup = startup_trials(self.n_startup, len(losses))
         self.outcomes.set(self.n_finished, losses, violation)
         self._add(number, assignment, 0.0, math.nan, math.nan)
 
