@@ -8,6 +8,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,6 +60,14 @@ def curve(c, trial):
 def hopeless(c, trial):
     trial.report(1, 1.0)
     raise TrialPruned("never worth it")
+
+def two_scores(c):
+    # Error falls and cost rises with lr: a trade-off.
+    x = math.log10(c["lr"]) + 5  # 0 to 4
+    return {"error": (4 - x) ** 2, "cost": x + c["layers"]}
+
+def cheap_enough(scores):
+    return scores["cost"] - 6.0
 """
 
 
@@ -397,3 +406,43 @@ def test_run_with_a_pruner(project: Path, capsys: pytest.CaptureFixture[str]) ->
     with pytest.raises(SystemExit) as caught:
         run(capsys, *args, "--pruner", "sometimes")
     assert caught.value.code == 2 and "invalid choice: 'sometimes'" in capsys.readouterr().err
+
+
+def test_run_with_several_objectives_and_a_constraint(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["run", "cliproject:two_scores", "cliproject:SPACE", "--storage", "runs.db",
+            "--seed", "0", "--no-progress", "--max-evals", "25"]  # fmt: skip
+    code, out, _ = run(
+        capsys, *args, "--objectives", "min:error,cost", "--constraints", "cliproject:cheap_enough"
+    )
+    trials = load_study("runs.db", "default").trials
+    assert all(t.values is not None and t.constraints is not None for t in trials)
+    # The front, by brute force: feasible trials no other feasible trial dominates.
+    feasible = [t for t in trials if t.constraints and t.constraints[0] <= 0.0]
+    assert 0 < len(feasible) < len(trials)
+
+    def dominates(a: Any, b: Any) -> bool:
+        return all(x <= y for x, y in zip(a, b, strict=True)) and a != b
+
+    front = [t.number for t in feasible if not any(dominates(o.values, t.values) for o in feasible)]
+    listed = ", ".join(map(str, sorted(front)))
+    assert code == 0 and f"Pareto front: {len(front)} trials ({listed})" in out
+    code, out, _ = run(capsys, "show", "runs.db")
+    assert code == 0 and "Pareto front" in out
+
+
+@pytest.mark.parametrize(
+    ("objectives", "message"),
+    [
+        ("error,best:cost", "'best:cost' must be NAME, min:NAME or max:NAME"),
+        ("error,,cost", "an empty name"),
+        ("error,max:error", "'error' is declared twice"),
+    ],
+)
+def test_bad_objectives_are_named(
+    project: Path, capsys: pytest.CaptureFixture[str], objectives: str, message: str
+) -> None:
+    args = ["run", "cliproject:two_scores", "cliproject:SPACE", "--no-progress"]
+    code, _, err = run(capsys, *args, "--objectives", objectives)
+    assert code == 2 and message in err

@@ -14,12 +14,15 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from typedspace.nodes import Space, as_space, space_of
 from typedspace.pruners import MedianPruner, Patient, Pruner, SuccessiveHalving, WilcoxonPruner
+
+if TYPE_CHECKING:
+    from typedspace.run import Objectives
 
 #: Warnings about damaged trials printed before the study itself, at most.
 _MAX_WARNINGS = 5
@@ -107,22 +110,30 @@ def cmd_run(args: argparse.Namespace) -> None:
     }
     algo = algorithms[args.algo]
     pruner = PRUNERS[args.pruner]
+    objectives = None if args.objectives is None else parse_objectives(args.objectives)
+    constraints = None
+    if args.constraints is not None:
+        constraints = load_object(args.constraints)
+        if not callable(constraints):
+            raise UsageError(f"{args.constraints} is not callable")
     # More than one worker: a process pool owned (and closed) by the run.
     executor = "processes" if args.workers > 1 else None
-    result = optimize(
-        objective,
-        space,
-        algo,
-        max_evals=args.max_evals,
-        seed=args.seed,
-        storage=args.storage,
-        study=args.study,
-        executor=executor,
-        max_pending=args.workers if executor else None,
-        timeout=args.timeout,
-        progress=None if not args.no_progress else False,
-        pruner=pruner,
-    )
+    options: dict[str, Any] = {
+        "max_evals": args.max_evals,
+        "seed": args.seed,
+        "storage": args.storage,
+        "study": args.study,
+        "executor": executor,
+        "max_pending": args.workers if executor else None,
+        "timeout": args.timeout,
+        "progress": None if not args.no_progress else False,
+        "pruner": pruner,
+        "constraints": constraints,
+    }
+    if objectives is None:
+        result = optimize(objective, space, algo, **options)
+    else:
+        result = optimize(objective, space, algo, objectives=objectives, **options)
     finished = sum(1 for t in result.trials if t.state.finished)
     pruned = f", {len(result.pruned)} pruned" if result.pruned else ""
     print(
@@ -133,8 +144,37 @@ def cmd_run(args: argparse.Namespace) -> None:
 
         failed = f", {len(result.failed)} failed" if result.failed else ""
         raise NoSuccessfulTrial(f"no trial completed: {len(result.pruned)} pruned{failed}")
+    if objectives is not None and len(objectives) > 1:
+        front = sorted(t.number for t in result.pareto)
+        print(
+            f"Pareto front: {len(front)} trials ({', '.join(map(str, front[:20]))}"
+            f"{', ...' if len(front) > 20 else ''}); `typedspace show` lists them"
+        )
+        return
     print(f"best loss {result.best_loss:.6g} (trial {result.best_trial.number})")
     print(f"best value: {result.best!r}")
+
+
+def parse_objectives(text: str) -> Objectives:
+    """``--objectives``: comma-separated field names, each optionally prefixed with ``min:``
+    (the default) or ``max:``, in the order of the objective's output.
+
+    >>> parse_objectives("error,max:accuracy").directions
+    ('minimize', 'maximize')
+    """
+    from typedspace import maximize, minimize
+
+    declared: Objectives | None = None
+    for item in text.split(","):
+        direction, sep, name = item.strip().rpartition(":")
+        if sep and direction not in ("min", "max"):
+            raise UsageError(f"--objectives: {item.strip()!r} must be NAME, min:NAME or max:NAME")
+        if not name:
+            raise UsageError(f"--objectives: an empty name in {text!r}")
+        objective = maximize(name) if direction == "max" else minimize(name)
+        declared = objective if declared is None else declared & objective
+    assert declared is not None  # split always gives one item
+    return declared
 
 
 def _study(args: argparse.Namespace) -> Any:
@@ -365,6 +405,18 @@ def build_parser() -> argparse.ArgumentParser:
         default="none",
         help="stop unpromising trials of an objective that takes a Report, with this pruner "
         "and its defaults (default: %(default)s)",
+    )
+    run.add_argument(
+        "--objectives",
+        default=None,
+        help="several objectives: the fields of the objective's output (a record, mapping or "
+        "tuple), comma-separated, each NAME, min:NAME or max:NAME (default: one loss)",
+    )
+    run.add_argument(
+        "--constraints",
+        default=None,
+        help="module:function of the objective's output returning constraint values "
+        "(<= 0 or True: satisfied)",
     )
     run.add_argument(
         "--workers", type=_positive, default=1, help="worker processes (default: %(default)s)"
