@@ -113,8 +113,10 @@ def test_run_show_export_plot(project: Path, capsys: pytest.CaptureFixture[str])
     assert code == 0
     lines = out.splitlines()
     assert lines[0].startswith("study 's': 25 trials (") and "failed" in lines[0]
-    assert lines[1].split()[:3] == ["number", "loss", "params.lr"]
-    assert len(lines) == 2 + 3
+    assert lines[1] == f"algorithm: {load_study('runs.db', 's').info.algorithm}, seed 0"
+    assert lines[1].startswith("algorithm: GP(")  # the default for 25 trials
+    assert lines[2].split()[:3] == ["number", "loss", "params.lr"]
+    assert len(lines) == 3 + 3
 
     code, out, _ = run(capsys, "export", "runs.db", "--study", "s", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
@@ -304,8 +306,9 @@ def test_show_lists_pruned_trials_with_the_step_each_reached(
     assert lines[0] == (
         f"study 'curves': {len(records)} trials ({failed} failed, {ok} ok, {pruned} pruned)"
     )
-    assert lines[1].split() == ["number", "loss", "params.level", "params.speed"]
-    assert len(lines) == 2 + ok + 1 + 2 + pruned  # the best, a blank line, the pruned
+    assert lines[1].startswith("algorithm: ")
+    assert lines[2].split() == ["number", "loss", "params.level", "params.speed"]
+    assert len(lines) == 3 + ok + 1 + 2 + pruned  # the best, a blank line, the pruned
     heading, rows = _pruned_section(out)
     assert heading == f"pruned trials ({pruned}), by the step each reached:"
     assert rows[0] == ["number", "last_step", "last_value", "params.level", "params.speed"]
@@ -384,10 +387,8 @@ def test_every_trial_pruned(project: Path, capsys: pytest.CaptureFixture[str]) -
     assert err == "typedspace: error: no trial completed: 3 pruned\n"
     code, out, _ = run(capsys, "show", "runs.db")
     lines = out.splitlines()
-    assert code == 0 and lines[:2] == [
-        "study 'default': 3 trials (3 pruned)",
-        "no completed trial yet",
-    ]
+    assert code == 0 and lines[0] == "study 'default': 3 trials (3 pruned)"
+    assert lines[1].startswith("algorithm: GP(") and lines[2] == "no completed trial yet"
     heading, rows = _pruned_section(out)
     assert heading == "pruned trials (3), by the step each reached:"
     assert [cells[1:3] for cells in rows[1:]] == [["1", "1"]] * 3

@@ -231,6 +231,8 @@ def cmd_show(args: argparse.Namespace) -> None:
         + ", ".join(f"{n} {s}" for s, n in sorted(states.items()))
         + ")"
     )
+    seed = "" if study.info.seed is None else f", seed {study.info.seed}"
+    print(f"algorithm: {printable(study.info.algorithm)}{seed}")
     params = [k for k in rows[0] if k.startswith("params.")] if rows else []
     ok = sorted((r for r in rows if r["loss"] is not None), key=lambda r: r["loss"])[: args.top]
     pruned = [r for r in rows if r["state"] == "pruned"]
