@@ -15,6 +15,7 @@ from typedspace.algorithms._motpe import (
     OutcomeRows,
     best_by_rank,
     contribution_weights,
+    startup_trials,
 )
 from typedspace.algorithms._pareto import hypervolume, nondominated_ranks, pareto_mask
 from typedspace.algorithms._parzen import Axes, Mixture
@@ -193,6 +194,35 @@ def test_tpe_learns_where_the_feasible_region_is() -> None:
     ]
     assert np.mean(tpe) > np.mean(rand) + 0.12
     assert all(r.feasible for r in _constrained(TPE(), 0).pareto)
+
+
+def _proposals(algo: Any, n_objectives: int, n: int) -> list[tuple[float, ...]]:
+    from typedspace import Optimizer
+
+    objectives = minimize()
+    for _ in range(n_objectives - 1):
+        objectives = objectives & minimize()
+    opt = Optimizer(ZDT_SPACE, algo, seed=0, objectives=objectives)
+    points: list[tuple[float, ...]] = []
+    for _ in range(n):
+        trial = opt.ask()
+        x = [trial.value[name] for name in sorted(trial.value)]
+        opt.tell(trial, tuple(x[k] + sum(x[n_objectives:]) for k in range(n_objectives)))
+        points.append(tuple(x))
+    return points
+
+
+@pytest.mark.parametrize(("n_objectives", "startup"), [(2, 10), (3, 20), (4, 30)])
+def test_the_random_start_grows_with_the_dimension_of_the_front(
+    n_objectives: int, startup: int
+) -> None:
+    # The default random start is 10 trials per dimension of the front (objectives - 1):
+    # the same proposals as that many explicit startup trials, and not the same as 10.
+    default = _proposals(TPE(), n_objectives, startup + 2)
+    assert default == _proposals(TPE(n_startup=startup), n_objectives, startup + 2)
+    if startup > 10:
+        assert default[10:] != _proposals(TPE(n_startup=10), n_objectives, startup + 2)[10:]
+        assert startup_trials(10, n_objectives) == startup
 
 
 @pytest.mark.parametrize("n", [1, 3])

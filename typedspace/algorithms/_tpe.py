@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from typedspace.algorithms._curves import CurveEstimates
 from typedspace.algorithms._distinct import REDRAWS, Key, distinct_prior, key
-from typedspace.algorithms._motpe import OutcomeRows
+from typedspace.algorithms._motpe import OutcomeRows, startup_trials
 from typedspace.algorithms._parzen import (
     Axes,
     AxisOrder,
@@ -56,7 +56,9 @@ class TPE:
       sees only a fraction of it: on the mixed conditional problem 20 gave a mean best loss
       of 0.030 against 0.049 with 10 (0.030 against 0.036 with the split per group; on the
       SVC problem, no difference), while on the unconditional ones 10 was better
-      (Styblinski-Tang 78 vs 93, Rosenbrock 139 vs 170).
+      (Styblinski-Tang 78 vs 93, Rosenbrock 139 vs 170).  With ``m`` objectives the default
+      is multiplied by ``m - 1`` (the dimension of the Pareto front; see
+      ``typedspace.algorithms._motpe.startup_trials``).
     * ``gamma`` (0.10), ``max_below`` (25): the ``min(ceil(gamma * n), max_below)`` best of
       ``n`` finished trials are "good".  A linear split as the ablation recommends, rather
       than Hyperopt's ``ceil(0.25 * sqrt(n))`` (3 good trials out of 100); 0.10 was better
@@ -266,6 +268,8 @@ class TPEProposer:
             return
         if self.outcomes is None:
             self.outcomes = OutcomeRows(len(losses))
+            if self.settings.n_startup is None:
+                self.n_startup = startup_trials(self.n_startup, len(losses))
         self.outcomes.set(self.n_finished, losses, violation)
         self._add(number, assignment, 0.0, math.nan, math.nan)
 
