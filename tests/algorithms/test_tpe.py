@@ -441,23 +441,23 @@ def test_tpe_avoids_where_trials_were_pruned() -> None:
 def test_a_pruned_trial_with_a_curve_ranks_by_its_estimated_final_loss() -> None:
     table = flatten({"x": Uniform(0.0, 1.0)}).table
     proposer = TPE(gamma=0.2, max_below=25).start(table, np.random.default_rng(0))
-    # Two completed trials that improved by 0.5 and 1.0 after step 1 (median change -0.75).
+    # Two completed trials that improved by 0.5 and 1.0 after step 1: the least, -0.5, counts.
     for number, curve in enumerate(
         [[(1, 1.0), (2, 0.8), (3, 0.5)], [(1, 3.0), (2, 2.5), (3, 2.0)]]
     ):
         proposer.tell_curve(number, curve)
         proposer.tell(number, {"x": 0.1}, curve[-1][1])
-    # Pruned at step 1: estimated to end at value - 0.75 (0.15, 1.25 and 3.25).
+    # Pruned at step 1: estimated to end at value - 0.5 (0.4, 1.5 and 3.5).
     for number, value in [(2, 0.9), (3, 2.0), (4, 4.0)]:
         proposer.tell_curve(number, [(1, value)])
         proposer.tell_pruned(number, {"x": 0.5}, 1, value)
     rows = np.arange(proposer.n_finished)
     estimated = proposer.curves.estimates(rows, proposer.losses[rows])
-    assert estimated.tolist() == pytest.approx([0.5, 2.0, 0.15, 1.25, 3.25])
-    # 5 trials, gamma 0.2: one good trial, the pruned one estimated at 0.15, ahead of the
+    assert estimated.tolist() == pytest.approx([0.5, 2.0, 0.4, 1.5, 3.5])
+    # 5 trials, gamma 0.2: one good trial, the pruned one estimated at 0.4, ahead of the
     # completed 0.5 (without curves a pruned trial never ranks above a completed one).
     assert np.flatnonzero(proposer._best(rows)).tolist() == [2]
-    # 10 trials: two good, by estimate: 0.15 then 0.5.
+    # 10 trials: two good, by estimate: 0.4 then 0.5.
     for number in range(5, 10):
         proposer.tell(number, {"x": 0.9}, 10.0)
     good = proposer._best(np.arange(proposer.n_finished))

@@ -6,11 +6,15 @@ in a run, the completed trials are the first few, completed because there was li
 compare them with, and a pruned trial far better at the same step ranks below all of them.
 Instead a pruned trial stopped at step ``s`` with best value ``v`` (the lowest it reported up
 to ``s``, what pruners judge) is estimated to end at ``v + delta(s)``, where ``delta(s)`` is
-the median, over the completed trials that reported at or before ``s``, of their final loss
-minus their best value up to ``s``: how much a curve typically still moves after ``s``.  On
-curves that keep improving ``delta`` is negative; on a multi-fidelity function whose low
-fidelities are nearly unbiased it is about zero, and the pruned trials' values rank among
-the completed trials' losses as they are.  ``benchmarks/RESULTS-pruning.md`` has the effect.
+the largest, over the completed trials that reported at or before ``s``, of their final loss
+minus their best value up to ``s``: the least any of them still improved after ``s``.  So a
+pruned trial ranks above a completed one only if it would beat it even improving as little
+as the least-improving completed trial; where later improvement varies widely (after one
+epoch of a neural network) that is rare, and where it does not (a multi-fidelity function
+whose low fidelities are nearly unbiased) the pruned trials' values rank among the completed
+trials' losses as they are.  The median change, tried first, let early-stopped trials with
+noisy estimates fill the good set (an MLP's epochs: about two validation images worse at
+equal steps); see ``benchmarks/RESULTS-pruning.md``.
 """
 
 from __future__ import annotations
@@ -119,5 +123,5 @@ class CurveEstimates:
             changes = self._changes.get(step, [])
             if not changes:
                 return None
-            self._medians[step] = float(np.median(changes))
+            self._medians[step] = max(changes)
         return self._medians[step]
