@@ -51,7 +51,7 @@ class CurveEstimates:
         # differences "final loss - best value up to the step" of the completed ones.
         self._completed: list[tuple[FloatArray, FloatArray, float]] = []
         self._changes: dict[float, list[float]] = {}
-        self._medians: dict[float, float] = {}
+        self._deltas: dict[float, float] = {}
         # Per row: the step where a pruned trial stopped and its best value there (NaN for
         # the other rows).
         self._step = np.full(64, np.nan)
@@ -75,7 +75,7 @@ class CurveEstimates:
         self._completed.append((steps, best, loss))
         for step, changes in self._changes.items():
             self._add_change(changes, steps, best, loss, step)
-        self._medians.clear()
+        self._deltas.clear()
 
     def pruned(self, number: int, row: int) -> None:
         """Trial ``number``, told at ``row``, was pruned."""
@@ -111,17 +111,17 @@ class CurveEstimates:
         stopped = np.full(len(rows), np.nan)
         stopped[inside] = self._step[rows[inside]]
         for step in np.unique(stopped[np.isfinite(stopped)]):
-            change = self._median(float(step))
+            change = self._delta(float(step))
             if change is None:
                 continue
             at = stopped == step
             estimated[at] = self._best[rows[at]] + change
         return estimated
 
-    def _median(self, step: float) -> float | None:
-        if step not in self._medians:
+    def _delta(self, step: float) -> float | None:
+        if step not in self._deltas:
             changes = self._changes.get(step, [])
             if not changes:
                 return None
-            self._medians[step] = max(changes)
-        return self._medians[step]
+            self._deltas[step] = max(changes)
+        return self._deltas[step]
