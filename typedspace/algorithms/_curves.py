@@ -47,11 +47,10 @@ class CurveEstimates:
 
     def __init__(self) -> None:
         self._noted: dict[int, tuple[FloatArray, FloatArray]] = {}
-        # Completed trials' curves and losses, and per step seen on a pruned trial the
-        # differences "final loss - best value up to the step" of the completed ones.
         self._completed: list[tuple[FloatArray, FloatArray, float]] = []
-        self._changes: dict[float, list[float]] = {}
-        self._deltas: dict[float, float] = {}
+        # Per step where a trial was pruned: the largest "final loss - best value up to the
+        # step" over the completed trials that reported by then (-inf while there is none).
+        self._least: dict[float, float] = {}
         # Per row: the step where a pruned trial stopped and its best value there (NaN for
         # the other rows).
         self._step = np.full(64, np.nan)
@@ -71,11 +70,9 @@ class CurveEstimates:
         noted = self._noted.pop(number, None)
         if noted is None or not np.isfinite(loss):
             return
-        steps, best = noted
-        self._completed.append((steps, best, loss))
-        for step, changes in self._changes.items():
-            self._add_change(changes, steps, best, loss, step)
-        self._deltas.clear()
+        self._completed.append((*noted, loss))
+        for step, least in self._least.items():
+            self._least[step] = max(least, _change(*noted, loss, step))
 
     def pruned(self, number: int, row: int) -> None:
         """Trial ``number``, told at ``row``, was pruned."""
@@ -89,39 +86,29 @@ class CurveEstimates:
             self._best = np.concatenate([self._best, grow])
         step = float(steps[-1])
         self._step[row], self._best[row] = step, best[-1]
-        if step not in self._changes:
-            changes: list[float] = []
-            for done_steps, done_best, loss in self._completed:
-                self._add_change(changes, done_steps, done_best, loss, step)
-            self._changes[step] = changes
-
-    @staticmethod
-    def _add_change(
-        changes: list[float], steps: FloatArray, best: FloatArray, loss: float, step: float
-    ) -> None:
-        index = int(np.searchsorted(steps, step, side="right")) - 1
-        if index >= 0:  # it reported at or before ``step``
-            changes.append(loss - float(best[index]))
+        if step not in self._least:
+            changes = (_change(s, b, loss, step) for s, b, loss in self._completed)
+            self._least[step] = max(changes, default=-np.inf)
 
     def estimates(self, rows: IntArray, losses: FloatArray) -> FloatArray:
         """``losses`` (of ``rows``) with each pruned trial's ``inf`` replaced by its estimated
         final loss, where its curve and a completed trial's curve up to its step are known."""
+        if not self._least:  # no pruned trial with a curve: nothing to estimate
+            return losses
         estimated = losses.copy()
         inside = rows < len(self._step)
         stopped = np.full(len(rows), np.nan)
         stopped[inside] = self._step[rows[inside]]
         for step in np.unique(stopped[np.isfinite(stopped)]):
-            change = self._delta(float(step))
-            if change is None:
-                continue
-            at = stopped == step
-            estimated[at] = self._best[rows[at]] + change
+            least = self._least[float(step)]
+            if least > -np.inf:
+                at = stopped == step
+                estimated[at] = self._best[rows[at]] + least
         return estimated
 
-    def _delta(self, step: float) -> float | None:
-        if step not in self._deltas:
-            changes = self._changes.get(step, [])
-            if not changes:
-                return None
-            self._deltas[step] = max(changes)
-        return self._deltas[step]
+
+def _change(steps: FloatArray, best: FloatArray, loss: float, step: float) -> float:
+    """How much a completed trial's loss moved after ``step``: its final ``loss`` minus its
+    best value up to ``step`` (-inf if it had not reported by then)."""
+    index = int(np.searchsorted(steps, step, side="right")) - 1
+    return loss - float(best[index]) if index >= 0 else -np.inf
