@@ -52,6 +52,7 @@ result = optimize(
     objectives=objectives,
     constraints=lambda s: s.latency_ms <= 0.5,
     max_evals=5,
+    seed=0,  # unseeded, all 5 trials were infeasible (lr < 0.5) once in 32 runs
 )
 assert_type(result, Result[Config])
 assert_type(result.pareto, list[Trial[Config]])
