@@ -495,6 +495,7 @@ def tables(results: Sequence[dict[str, Any]]) -> str:
         lines.append("")
     lines += target_a(problems, methods, budget, scores)
     lines += target_b(problems, methods, budget, scores)
+    lines += early_values(problems, runs)
     return "\n".join(lines)
 
 
@@ -547,15 +548,18 @@ def target_b(
     ours = [m for m in OURS_PRUNED if m in methods]
     if NO_PRUNING not in methods or not ours:
         return []
+    # No pruning at B/3 first: how far a third of the steps is from B before any pruning.
+    ours = [NO_PRUNING, *ours]
     lines = [
         "### Target (b): ours with pruning at B/3 against ours without pruning at B",
         "",
         "Mean at B/3 with the pruner minus the mean at B without pruning (negative = the "
         "pruned run is better with a third of the steps), ± the standard error of the paired "
         "differences (same seeds); ✓ when the difference is at most one s.e. (matches or "
-        "better).",
+        "better).  The first column is the run without pruning itself at B/3: what pruning "
+        "has to make up.",
         "",
-        "| problem | no pruning at B | " + " | ".join(ours) + " |",
+        "| problem | no pruning at B | " + " | ".join(f"{m} (at B/3)" for m in ours) + " |",
         "|---|---|" + "---|" * len(ours),
     ]
     matches = {m: 0 for m in ours}
@@ -576,6 +580,57 @@ def target_b(
         + " | ".join(f"**{matches[m]} / {len(problems)}**" for m in ours)
         + " |"
     )
+    lines.append("")
+    return lines
+
+
+RUNGS = (1, 3, 9)
+"""The rungs of ``SuccessiveHalving(max_steps=27)`` before the last step."""
+
+
+def early_values(
+    problems: Sequence[str], runs: dict[tuple[str, str], list[dict[str, Any]]]
+) -> list[str]:
+    """How well a curve's best value up to each rung ranks the final losses, on the complete
+    curves of the runs without pruning: what any pruner has to go on."""
+    if not any((p, NO_PRUNING) in runs for p in problems):
+        return []
+    from scipy.stats import spearmanr
+
+    lines = [
+        "### What the early values say",
+        "",
+        "From the complete curves of our runs without pruning (every seed pooled): the rank "
+        "correlation (Spearman) of a trial's best value up to a rung with its final loss, and "
+        "where the best tenth of the final losses stand at that rung (their percentile among "
+        "all curves there, mean and worst; a pruner that keeps the best third stops every "
+        "curve beyond the 33rd percentile).",
+        "",
+        "| problem | curves | "
+        + " | ".join(f"step {r}: correlation, best tenth at (mean / worst)" for r in RUNGS)
+        + " |",
+        "|---|---|" + "---|" * len(RUNGS),
+    ]
+    for p in problems:
+        curves = [
+            t["values"]
+            for r in runs.get((p, NO_PRUNING), [])
+            for t in r["trials"]
+            if t["state"] == "complete"
+        ]
+        if len(curves) < 10:
+            continue
+        values = np.array(curves, dtype=float)
+        final = values[:, -1]
+        best = np.minimum.accumulate(values, axis=1)
+        top = final <= np.quantile(final, 0.1)
+        cells = []
+        for rung in RUNGS:
+            at = best[:, rung - 1]
+            percentile = 100 * (np.argsort(np.argsort(at)) + 0.5) / len(at)
+            rho = float(spearmanr(at, final).statistic)
+            cells.append(f"{rho:.2f}, {percentile[top].mean():.0f} / {percentile[top].max():.0f}")
+        lines.append(f"| {p} | {len(curves)} | " + " | ".join(cells) + " |")
     lines.append("")
     return lines
 
