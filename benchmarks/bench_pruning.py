@@ -94,6 +94,7 @@ from typedspace import (
 from typedspace.algorithms import TPE
 from typedspace.pruners import (
     Hyperband,
+    IfPredictive,
     MedianPruner,
     Patient,
     PercentilePruner,
@@ -365,6 +366,15 @@ METHODS: dict[str, Runner] = {
     ),
     "ours + Hyperband(min_steps=9, max_steps=27)": run_ours(
         lambda p: Hyperband(min_steps=9, max_steps=p.steps)
+    ),
+    "ours + IfPredictive(Hyperband(max_steps=27))": run_ours(
+        lambda p: IfPredictive(Hyperband(max_steps=p.steps))
+    ),
+    "ours + IfPredictive(Hyperband(max_steps=27, window=2))": run_ours(
+        lambda p: IfPredictive(Hyperband(max_steps=p.steps, window=2))
+    ),
+    "ours + IfPredictive(SuccessiveHalving(max_steps=27, window=2))": run_ours(
+        lambda p: IfPredictive(SuccessiveHalving(max_steps=p.steps, window=2))
     ),
     "ours + Patient(3, MedianPruner())": run_ours(
         lambda p: Patient(patience=3, pruner=MedianPruner())

@@ -18,11 +18,13 @@ from typedspace.pruners._pareto import VectorCurve as VectorCurve
 from typedspace.pruners._patience import Patient as Patient
 from typedspace.pruners._percentile import MedianPruner as MedianPruner
 from typedspace.pruners._percentile import PercentilePruner as PercentilePruner
+from typedspace.pruners._predictive import IfPredictive as IfPredictive
 from typedspace.pruners._wilcoxon import WilcoxonPruner as WilcoxonPruner
 
 __all__ = [
     "Curve",
     "Hyperband",
+    "IfPredictive",
     "MedianPruner",
     "ParetoPruner",
     "Patient",
