@@ -34,8 +34,8 @@ rungs at 1, 3, 9 and 27 line up with reduction factor 3):
   the one a single fit would give), so a pruned trial costs less wall time; steps, not
   seconds, are the budget anyway.
 * ``mlp_digits``: ``MLPClassifier`` (one hidden layer; learning rate, L2, width, batch size)
-  trained epoch by epoch with ``partial_fit`` on ``load_digits`` (600 training, 1,197
-  validation images, pixels / 16); loss = validation error rate after each epoch.
+  trained epoch by epoch with ``partial_fit`` on ``load_digits`` (400 training, 400
+  validation images, stratified, pixels / 16); loss = validation error rate after each epoch.
 
 Methods: our ``TPE()`` with ``pruner=None`` and with each of our pruners at its defaults
 (``SuccessiveHalving`` and ``Hyperband`` given ``max_steps=27``, each also with
