@@ -196,13 +196,14 @@ def test_tpe_learns_where_the_feasible_region_is() -> None:
     assert all(r.feasible for r in _constrained(TPE(), 0).pareto)
 
 
-def _proposals(algo: Any, n_objectives: int, n: int) -> list[tuple[float, ...]]:
+def _proposals(algo: Any, n_objectives: int, n: int, seed: int = 0) -> list[tuple[float, ...]]:
+    """``n`` proposals of ``algo`` on a linear problem with ``n_objectives`` losses."""
     from typedspace import Optimizer
 
     objectives = minimize()
     for _ in range(n_objectives - 1):
         objectives = objectives & minimize()
-    opt = Optimizer(ZDT_SPACE, algo, seed=0, objectives=objectives)
+    opt = Optimizer(ZDT_SPACE, algo, seed=seed, objectives=objectives)
     points: list[tuple[float, ...]] = []
     for _ in range(n):
         trial = opt.ask()

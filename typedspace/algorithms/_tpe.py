@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from typedspace.algorithms._curves import CurveEstimates
 from typedspace.algorithms._distinct import REDRAWS, Key, distinct_prior, key
-from typedspace.algorithms._motpe import OutcomeRows, startup_trials
+from typedspace.algorithms._motpe import OutcomeRows, joint_kernels, startup_trials
 from typedspace.algorithms._parzen import (
     Axes,
     AxisOrder,
@@ -65,10 +65,14 @@ class TPE:
       than 0.15 on most of the problems.  The cap keeps the good model sharp in long runs (as Optuna).
     * ``n_candidates`` (24): candidates drawn from l per proposal (Hyperopt's and Optuna's
       ``n_ei_candidates``; 48 was not better); the best l/g ratio wins.
-    * ``multivariate`` (True): model each group's parameters jointly (one kernel per
-      observation over all its axes, so interactions are captured, as Optuna's multivariate
-      TPE), or each parameter alone (Hyperopt's behaviour).  Groups are always independent:
-      which groups are active depends on the selectors, not on the others' values.
+    * ``multivariate`` (None: True, but False with three objectives or more): model each
+      group's parameters jointly (one kernel per observation over all its axes, so
+      interactions are captured, as Optuna's multivariate TPE), or each parameter alone
+      (Hyperopt's behaviour).  Groups are always independent: which groups are active
+      depends on the selectors, not on the others' values.  With three objectives or more
+      the joint kernels sometimes kept the search on one stretch of the front
+      (``typedspace.algorithms._motpe.joint_kernels``); as with Optuna's default, those
+      studies model each parameter alone.
     * ``prior_weight`` (1.0): the weight of the prior kernel against 1 per observation.  All
       observations weigh the same (Optuna's down-weighting of old trials was not better),
       except the good ones with several objectives (below).
@@ -125,7 +129,7 @@ class TPE:
     )
     max_below: int = attrs.field(default=25, validator=attrs.validators.ge(1))
     n_candidates: int = attrs.field(default=24, validator=attrs.validators.ge(1))
-    multivariate: bool = True
+    multivariate: bool | None = None
     prior_weight: float = attrs.field(default=1.0, validator=attrs.validators.gt(0))
     # Floored at 1e-6 so that kernel normalizers stay representable (see Mixture).
     min_bandwidth: float | None = attrs.field(
@@ -176,7 +180,7 @@ class _Group:
         self.axes = _axes(params)
         self.z = np.empty((16, len(self.numeric)))
         self.cats = np.empty((16, len(self.categorical)), dtype=np.int64)
-        self.trial = np.empty(16, dtype=np.int64)
+        self.trial: IntArray = np.empty(16, dtype=np.int64)
         self.size = 0
         self.order = AxisOrder(len(self.numeric))
         self.bad: SubsetMixture | None = None  # the kept bad model, once there is one
@@ -199,6 +203,20 @@ class _Group:
         self.z[self.size], self.cats[self.size], self.trial[self.size] = z, cats, trial
         self.order.insert(z)
         self.size += 1
+
+    def take(self, other: _Group) -> None:
+        """Append the rows of ``other`` if it holds this group's parameters (a group of one
+        parameter taking its column out of the joint group of its condition)."""
+        numeric = [p.name for p in other.numeric]
+        categorical = [p.name for p in other.categorical]
+        mine = [p.name for p in self.numeric], [p.name for p in self.categorical]
+        if not set(mine[0]) <= set(numeric) or not set(mine[1]) <= set(categorical):
+            return
+        z = other.z[: other.size][:, [numeric.index(name) for name in mine[0]]]
+        cats = other.cats[: other.size][:, [categorical.index(name) for name in mine[1]]]
+        trials: list[int] = other.trial[: other.size].tolist()
+        for row, trial in enumerate(trials):
+            self.append(z[row], cats[row], trial)
 
     def snap(self, z: FloatArray) -> FloatArray:
         """Candidates moved to the internal coordinates of the values they stand for: a
@@ -225,17 +243,16 @@ class TPEProposer:
         self.settings = settings
         self.table = table
         self.rng = rng
-        if settings.multivariate:
+        joint = settings.multivariate is not False
+        if joint:
             self.groups = [_Group(c, ps) for c, ps in table.groups().items()]
         else:
             self.groups = [_Group(p.condition, [p]) for p in table.params]
         # Groups come in table order, which puts selectors before what they condition: a
         # group's selectors are always decided before the group itself is considered.
+        self._bandwidths(joint)
         conditional = any(p.condition for p in table.params)
         self.n_startup = settings.n_startup or (20 if conditional else 10)
-        joint = settings.multivariate
-        self.min_bandwidth = settings.min_bandwidth or (0.03 if joint else 0.01)
-        self.bandwidth_exponent = settings.bandwidth_exponent or (2.0 if joint else 1.0)
         # Per finished trial: its loss (inf for a pruned trial), and for a pruned trial the
         # step where it stopped and its value there (to rank pruned trials among themselves).
         self.losses = np.empty(64)
@@ -247,6 +264,20 @@ class TPEProposer:
         self.outcomes: OutcomeRows | None = None
         #: Pruned trials' estimated final losses, from the curves the trials reported.
         self.curves = CurveEstimates()
+
+    def _bandwidths(self, joint: bool) -> None:
+        self.min_bandwidth = self.settings.min_bandwidth or (0.03 if joint else 0.01)
+        self.bandwidth_exponent = self.settings.bandwidth_exponent or (2.0 if joint else 1.0)
+
+    def _model_alone(self) -> None:
+        """From now on model each parameter alone (one group per parameter, with the
+        bandwidth floor that goes with it), keeping the rows the groups were told so far."""
+        alone = [_Group(p.condition, [p]) for p in self.table.params]
+        for group in self.groups:
+            for new in alone:
+                new.take(group)
+        self.groups = alone
+        self._bandwidths(joint=False)
 
     def tell_curve(self, number: int, curve: Sequence[tuple[int | float, float]]) -> None:
         """The values trial ``number`` reported, told before it is told complete or pruned:
@@ -268,6 +299,8 @@ class TPEProposer:
             return
         if self.outcomes is None:
             self.outcomes = OutcomeRows(len(losses))
+            if self.settings.multivariate is None and not joint_kernels(len(losses)):
+                self._model_alone()
             if self.settings.n_startup is None:
                 self.n_startup = startup_trials(self.n_startup, len(losses))
         self.outcomes.set(self.n_finished, losses, violation)
