@@ -557,13 +557,31 @@ def run_hyperopt(space: Space[Value], f: Objective, seed: int, n: int, batch: in
     return [float(x) for x in trials.losses()]
 
 
+def run_old_gp(space: Space[Value], f: Objective, seed: int, n: int, batch: int) -> list[float]:
+    """``GP()`` as it was until 2026-12: robust (MAD) scaling and Yeo-Johnson on every loss
+    (the warp it keeps for non-positive ones) and a start-up of ``min(10, 2 d + 1)``."""
+    from typedspace import flatten
+    from typedspace.algorithms import _gp
+
+    d = len(flatten(space).table)
+    saved = _gp.warp_losses
+    _gp.warp_losses = _gp.robust_yeo_johnson  # a module global: restored below
+    try:
+        return run_ours(lambda: GP(n_startup=min(10, 2 * d + 1)))(space, f, seed, n, batch)
+    finally:
+        _gp.warp_losses = saved
+
+
 OURS = "ours TPE"
+OLD_GP = "ours GP, old (MAD + Yeo-Johnson, 2d+1 start-up)"
 METHODS: dict[str, Runner] = {
     OURS: run_ours(TPE),
     # An ablation for the start-up (issue 18): Optuna's 10 random trials, also on conditional
     # spaces, where our default is 20.
     "ours TPE, 10 start-up": run_ours(lambda: TPE(n_startup=10)),
     "ours GP": run_ours(GP),
+    # The GP before issue 18's last change (Box-Cox, 10 start-up trials), for paired runs.
+    OLD_GP: run_old_gp,
     "ours Random": run_ours(RandomSearch),
     "optuna TPE": run_optuna(lambda seed: optuna_sampler(seed, multivariate=True)),
     "optuna TPE independent": run_optuna(lambda seed: optuna_sampler(seed, multivariate=False)),
@@ -573,6 +591,8 @@ METHODS: dict[str, Runner] = {
 SETTINGS = [
     f"ours TPE: `{TPE()!r}`; ours GP: `{GP()!r}`; ours Random: `RandomSearch()`; each through "
     "`Optimizer(space, algo, seed=seed)`, `ask(batch)` / `tell`",
+    f"{OLD_GP}: `GP(n_startup=min(10, 2 d + 1))` with `warp_losses` replaced by "
+    "`robust_yeo_johnson` for the run: the GP's defaults until 2026-12-01",
     "optuna TPE: `TPESampler(seed=seed, multivariate=True)`, Optuna 5's default for a "
     "single objective (10 start-up trials, 24 EI candidates, group=False, constant_liar=True); "
     "optuna TPE independent: the same with `multivariate=False` (Optuna 4's default)",

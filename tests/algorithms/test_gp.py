@@ -16,7 +16,7 @@ from tests.algorithms._loop import best, run
 from tests.algorithms.test_tpe import EVERY_LEAF, PROBLEMS, smooth_loss
 from typedspace import Choice, Cond, Dict, IntUniform, Uniform, flatten
 from typedspace.algorithms import GP, RandomSearch
-from typedspace.algorithms._gp import NEAR, GPProposer, warp_losses
+from typedspace.algorithms._gp import NEAR, GPProposer, robust_yeo_johnson, warp_losses
 from typedspace.backends._table import NumericParam
 
 
@@ -47,13 +47,21 @@ def test_start_up_is_a_stratified_design_through_the_prior() -> None:
     assert sorted(p["n"] for p in design) == list(range(1, 9))
 
 
-def test_default_start_up_grows_with_the_dimension() -> None:
+def test_default_start_up_is_ten_trials_whatever_the_dimension() -> None:
+    # Ten, as Optuna's GPSampler: with min(10, 2 d + 1) the model was fitted to 5 points of
+    # a 2-parameter task and called parameters irrelevant it had seen too few values of
+    # (benchmarks/RESULTS-small-budget.md).
     rng = np.random.default_rng(0)
-    assert GP().start(flatten({"x": Uniform(0.0, 1.0)}).table, rng).n_startup == 3
-    assert (
-        GP().start(flatten({"x": Uniform(0.0, 1.0), "y": Uniform(0, 1)}).table, rng).n_startup == 5
-    )
-    assert GP().start(flatten(EVERY_LEAF).table, rng).n_startup == 10
+    for space in ({"x": Uniform(0.0, 1.0)}, {"x": Uniform(0, 1), "y": Uniform(0, 1)}, EVERY_LEAF):
+        proposer = GP().start(flatten(space).table, rng)
+        assert proposer.n_startup == 10
+        # The first 10 proposals come from the design: nothing is fitted before the 11th.
+        for number in range(10):
+            (point,) = proposer.propose(1, [])
+            proposer.tell(number, point, 1.0 + number)
+        assert proposer.theta is None
+        proposer.propose(1, [])
+        assert proposer.theta is not None
     assert GP(n_startup=4).start(flatten(EVERY_LEAF).table, rng).n_startup == 4
 
 
@@ -190,6 +198,48 @@ def test_the_warp_tames_a_heavy_tail_and_keeps_the_order() -> None:
     # Standardized without the warp, the outlier is at 2.4 and the rest within 0.03 of
     # each other; warped, the good points are told apart.
     assert np.ptp(warped[:5]) > 0.5
+
+
+def _enet_like_losses() -> np.ndarray:
+    """Most losses on a plateau (0.5100 to 0.5103), one in the well below it, one on the
+    rim just past it and one far up the wall: the elastic net of the small-budget suite."""
+    plateau = 0.5100 + 3e-4 * np.linspace(0.0, 1.0, 8)
+    return np.concatenate([plateau, [0.5094, 0.542, 1.0]])
+
+
+def test_the_warp_keeps_a_sane_scale_on_a_plateau() -> None:
+    losses = _enet_like_losses()
+    warped = warp_losses(losses)
+    assert np.argsort(warped, kind="stable").tolist() == np.argsort(losses, kind="stable").tolist()
+    plateau, well, rim, wall = warped[:8], warped[8], warped[9], warped[10]
+    # The rim (6 % above the plateau) stays much nearer the plateau than the wall (twice the
+    # plateau): no cliff at the edge of the good region.  The robust Yeo-Johnson warp put
+    # it 60 % of the way to the wall (its MAD scale is 2e-4 here, making 0.542 a 170).
+    assert (rim - plateau.mean()) < 0.25 * (wall - plateau.mean())
+    # The well and the plateau, 1e-4 apart, are still told apart.
+    assert well < plateau.min()
+
+
+def test_the_old_robust_warp_makes_the_rim_a_cliff() -> None:
+    # What the test above guards against, and what the losses that are not all positive
+    # still get (robust_yeo_johnson is scale-dependent: it needs the MAD scaling).
+    warped = robust_yeo_johnson(_enet_like_losses())
+    plateau, rim, wall = warped[:8], warped[9], warped[10]
+    assert (rim - plateau.mean()) > 0.5 * (wall - plateau.mean())
+
+
+def test_the_warp_does_not_depend_on_the_scale_of_positive_losses() -> None:
+    losses = _enet_like_losses()
+    np.testing.assert_allclose(warp_losses(1e-6 * losses), warp_losses(losses), atol=1e-9)
+    np.testing.assert_allclose(warp_losses(1e6 * losses), warp_losses(losses), atol=1e-9)
+
+
+def test_losses_that_are_not_all_positive_get_the_robust_yeo_johnson_warp() -> None:
+    losses = np.array([-0.9, -0.8, -0.7, -0.75, -0.85, 50.0, 0.0])
+    warped = warp_losses(losses)
+    np.testing.assert_array_equal(warped, robust_yeo_johnson(losses))
+    assert np.argsort(warped).tolist() == np.argsort(losses).tolist()
+    assert np.ptp(warped[:5]) > 0.5  # the heavy tail is tamed here too
 
 
 def test_gp_beats_random_search_on_branin() -> None:

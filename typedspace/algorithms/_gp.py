@@ -42,8 +42,11 @@ INACTIVE = 0.5
 #: standard deviations on the [0, 1] axes (log-uniform between the two).
 LOCAL_CENTRES = 5
 LOCAL_SCALE = (0.005, 0.2)
-#: The Yeo-Johnson exponents tried on the losses (the most likely one is used).
-YEO_JOHNSON_GRID = np.linspace(-2.0, 2.0, 81)
+#: The exponents of the power transform (Box-Cox or Yeo-Johnson) tried on the losses (the
+#: most likely one is used).
+POWER_GRID = np.linspace(-2.0, 2.0, 81)
+#: Finished trials from the start-up design before the model is used (``GP.n_startup``).
+N_STARTUP = 10
 #: The hyperparameters are fitted from the last fit's (one more trial rarely moves them far)
 #: and, on every fifth fit (and the first), also from the priors' mode, in case the last
 #: fit's optimum has become a poor local one.
@@ -72,10 +75,11 @@ class GP:
     hundred trials: a proposal conditions the model on every trial, at a cost growing with
     the cube of their number; see ``benchmarks/bench_gp_overhead.py``).
 
-    * ``n_startup`` (None: ``min(10, 2 d + 1)`` for ``d`` parameters): finished trials taken
-      from a space-filling design before the model is used.  A GP with a weak prior needs
-      few points to start with (BoTorch's tutorials use ``2 (d + 1)``, Optuna's GPSampler
-      10); on Branin (``d = 2``) 5 leave the budget to the model.  The design is a scrambled
+    * ``n_startup`` (None: 10, as Optuna's GPSampler): finished trials taken from a
+      space-filling design before the model is used.  Fewer (``min(10, 2 d + 1)`` for ``d``
+      parameters, the rule until 2026-12) leave more of a small budget to the model, but on
+      the small-budget suite the model then called parameters irrelevant that it had seen
+      too few values of (``benchmarks/RESULTS-small-budget.md``).  The design is a scrambled
       Sobol sequence mapped through each parameter's prior (inverse CDF), so it samples the
       prior as random search does, but its points cover every axis evenly instead of
       clumping (with 8 points, one in each eighth of each axis).  Points repeating a
@@ -104,8 +108,9 @@ class GP:
       the previous fit, and on every fifth fit also from the priors' mode.  They are
       refitted once the trials have grown by 5 % since the last fit (every proposal below
       40 trials, every fifth at 100), and kept in between.
-    * Losses are warped before standardization by a Yeo-Johnson power transform (lambda by
-      maximum likelihood), as HEBO (Cowen-Rivers et al., 2022): typical losses are
+    * Losses are warped before standardization by a power transform (lambda by maximum
+      likelihood), as HEBO (Cowen-Rivers et al., 2022): Box-Cox when they are all positive,
+      else Yeo-Johnson after a robust scaling (``warp_losses``).  Typical losses are
       heavy-tailed (a few diverged runs), and a GP fitted to the raw values spends its
       flexibility on the worst points instead of the region of the best.
     * The acquisition is log expected improvement (Ament et al., 2023) below the best
@@ -284,20 +289,50 @@ def _sq_distance_to(c: FloatArray, x: FloatArray) -> FloatArray:
 
 
 def warp_losses(losses: FloatArray) -> FloatArray:
-    """Losses scaled robustly (median, and 1.4826 times the median absolute deviation, so
-    that a few huge losses do not squash the rest together), Yeo-Johnson-transformed with
-    the lambda of largest likelihood on a grid over [-2, 2] (HEBO's output warping), then
-    standardized.
+    """Losses power-transformed with the exponent of largest likelihood on a grid over
+    [-2, 2], then standardized (HEBO's output warping): Box-Cox when every loss is positive,
+    else ``robust_yeo_johnson``.
+
+    Box-Cox does not depend on the losses' scale, so it needs no scaling first, and it tames
+    a heavy tail of diverged runs as well.  Yeo-Johnson does depend on the scale: its
+    robust scaling (by the median absolute deviation) made the scale about 2e-4 when most
+    losses sat on a plateau (the elastic net of ``benchmarks/bench_small_budget.py``), so
+    that a loss just past the plateau warped nearly as badly as a diverged one and the model
+    saw a cliff at the rim of the best region (``benchmarks/RESULTS-small-budget.md``).
 
     >>> y = warp_losses(np.array([0.1, 0.2, 0.3, 0.25, 0.15, 50.0]))
     >>> bool(abs(y.mean()) < 1e-9), bool(y[5] < 2.0)  # raw standardized: 2.24
+    (True, True)
+    """
+    if len(losses) < 3 or np.ptp(losses) == 0:
+        return _standardize(losses)
+    if float(losses.min()) > 0:
+        # Divided by the geometric mean first: the same transform after standardization
+        # (Box-Cox is scale-free), without powers of huge or tiny numbers.
+        y = losses / math.exp(float(np.mean(np.log(losses))))
+        lam = POWER_GRID[:, None]
+        with np.errstate(all="ignore"):
+            psi = np.where(np.abs(lam) < 1e-9, np.log(y), (y**lam - 1) / lam)
+            llf = -0.5 * len(y) * np.log(psi.var(axis=1))  # + (lam - 1) sum(log y) = 0
+        return _best_power(psi, llf, _standardize(losses))
+    return robust_yeo_johnson(losses)
+
+
+def robust_yeo_johnson(losses: FloatArray) -> FloatArray:
+    """Losses scaled robustly (median, and 1.4826 times the median absolute deviation, so
+    that a few huge losses do not squash the rest together), Yeo-Johnson-transformed with
+    the lambda of largest likelihood on a grid over [-2, 2], then standardized: the warp of
+    losses that are not all positive (``warp_losses``).
+
+    >>> y = robust_yeo_johnson(np.array([-0.9, -0.8, -0.7, -0.75, -0.85, 50.0]))
+    >>> bool(abs(y.mean()) < 1e-9), bool(y[5] < 2.0)
     (True, True)
     """
     y = _robust_scale(losses)
     if len(y) < 3 or np.ptp(y) == 0:
         return y
     pos = y >= 0
-    lam = YEO_JOHNSON_GRID[:, None]
+    lam = POWER_GRID[:, None]
     with np.errstate(all="ignore"):
         up = np.where(np.abs(lam) < 1e-9, np.log1p(np.abs(y)), ((np.abs(y) + 1) ** lam - 1) / lam)
         down = np.where(
@@ -309,10 +344,16 @@ def warp_losses(losses: FloatArray) -> FloatArray:
         llf = -0.5 * len(y) * np.log(psi.var(axis=1)) + (lam[:, 0] - 1) * float(
             np.sum(np.sign(y) * np.log1p(np.abs(y)))
         )
-    llf[~np.isfinite(llf)] = -np.inf
+    return _best_power(psi, llf, y)
+
+
+def _best_power(psi: FloatArray, llf: FloatArray, fallback: FloatArray) -> FloatArray:
+    """The standardized row of ``psi`` (transforms of the losses, one per exponent) of
+    largest finite log-likelihood ``llf``; ``fallback`` if none is usable."""
+    llf = np.where(np.isfinite(llf), llf, -np.inf)
     best = int(np.argmax(llf))
     if not np.isfinite(llf[best]) or not np.all(np.isfinite(psi[best])):
-        return y
+        return fallback
     return _standardize(psi[best])
 
 
@@ -336,7 +377,7 @@ class GPProposer:
         self.table = table
         self.rng = rng
         self.encoder = _Encoder(table)
-        self.n_startup = settings.n_startup or min(10, 2 * len(table) + 1)
+        self.n_startup = settings.n_startup or N_STARTUP
         size = 1 << max(self.n_startup - 1, 1).bit_length()
         self.design = self.encoder.prior_design(rng, size)
         self.sobol = qmc.Sobol(max(len(table), 1), scramble=True, seed=rng)
