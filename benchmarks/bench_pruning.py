@@ -498,7 +498,7 @@ def tables(results: Sequence[dict[str, Any]]) -> str:
             "",
             f"{PROBLEMS[p].description}.  Budget B = {B} steps ({B // PROBLEMS[p].steps} "
             f"full curves of {PROBLEMS[p].steps} steps); {len(seeds)} seeds "
-            f"({min(seeds)}..{max(seeds)}).  Best final loss among completed trials, "
+            f"({_seed_ranges(seeds)}).  Best final loss among completed trials, "
             "mean ± s.e. over seeds (lower is better).",
             "",
             "| method | at B | at B/3 | trials started (at B) | completed | s / run |",
@@ -519,6 +519,17 @@ def tables(results: Sequence[dict[str, Any]]) -> str:
     lines += target_b(problems, methods, budget, scores)
     lines += early_values(problems, runs)
     return "\n".join(lines)
+
+
+def _seed_ranges(seeds: Sequence[int]) -> str:
+    """``[0, 1, 2, 10, 11]`` -> ``"0..2, 10..11"``."""
+    ranges: list[list[int]] = []
+    for seed in sorted(seeds):
+        if ranges and seed == ranges[-1][1] + 1:
+            ranges[-1][1] = seed
+        else:
+            ranges.append([seed, seed])
+    return ", ".join(f"{a}..{b}" if a != b else str(a) for a, b in ranges)
 
 
 ScoreFn = Callable[[str, str, int], np.ndarray]
