@@ -2,7 +2,7 @@
 Optuna's TPE with its pruners, and both without pruning (issue 14).
 
 Every run is an ask/tell loop that walks each trial's learning curve one step at a time
-(an epoch, two boosting stages, one fidelity level), reports every step to the optimizer and
+(an epoch, a boosting stage, one fidelity level), reports every step to the optimizer and
 stops the trial when its pruner says so.  The budget is a number of *steps* summed over all
 trials, ``B = --full-trials x steps per curve`` (without pruning: that many complete trials);
 the trial running when the budget runs out is cut there and never completes.  A run's score
@@ -29,7 +29,7 @@ rungs at 1, 3, 9 and 27 line up with reduction factor 3):
 * ``gboost``: ``GradientBoostingClassifier`` (learning rate, depth, subsample,
   min_samples_leaf, max_features) on a generated binary problem (``make_classification``,
   1,000 samples, 20 features, 10 % label noise, split 500/500); step ``k`` = the model with
-  ``2k`` stages, loss = validation log-loss.  Stages are fitted lazily with ``warm_start``
+  ``k`` stages, loss = validation log-loss.  Stages are fitted lazily with ``warm_start``
   in chunks ending at steps 1, 3, 9 and 27 (the random state carries over, so the model is
   the one a single fit would give), so a pruned trial costs less wall time; steps, not
   seconds, are the budget anyway.
@@ -70,7 +70,7 @@ import shlex
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -79,6 +79,7 @@ from typing import Any
 import numpy as np
 from _machine import cpu_model, git_commit, load_average
 from competitors import optuna_sampler
+from forecast_pruner import Forecast
 from problems import _H_A, _H_ALPHA, _H_P, HARTMANN6_MIN, to_optuna
 
 from typedspace import (
@@ -266,7 +267,14 @@ Runner = Callable[[CurveProblem, int, int], list[TrialLog]]
 """``runner(problem, seed, budget)`` -> the trials in order, until ``budget`` steps."""
 
 
-def run_ours(make_pruner: Callable[[CurveProblem], Pruner | None]) -> Runner:
+def run_ours(
+    make_pruner: Callable[[CurveProblem], Pruner | None], *, oracle: bool = False
+) -> Runner:
+    """Our TPE with the pruner ``make_pruner`` gives.  With ``oracle``, every step reports the
+    trial's *final* loss (the curve is computed to its end first; steps are still counted as
+    they are walked): what pruning could reach if early values told the final loss exactly,
+    a ceiling for any pruner on the same schedule, not a method."""
+
     def run(problem: CurveProblem, seed: int, budget: int) -> list[TrialLog]:
         opt = Optimizer(problem.space, TPE(), seed=seed, pruner=make_pruner(problem))
         trials: list[TrialLog] = []
@@ -275,13 +283,17 @@ def run_ours(make_pruner: Callable[[CurveProblem], Pruner | None]) -> Runner:
             trial = opt.ask()
             values: list[float] = []
             state = "complete"
-            for step, value in enumerate(problem.curve(trial.value), start=1):
+            curve: Iterable[float] = problem.curve(trial.value)
+            if oracle:
+                curve = list(curve)
+                final = curve[-1]
+            for step, value in enumerate(curve, start=1):
                 values.append(value)
                 spent += 1
                 if step < problem.steps and spent >= budget:
                     state = "cut"
                     break
-                if opt.report(trial, step, value):
+                if opt.report(trial, step, final if oracle else value):
                     opt.tell(trial, TrialPruned())
                     state = "pruned"
                     break
@@ -376,10 +388,28 @@ METHODS: dict[str, Runner] = {
     "ours + IfPredictive(SuccessiveHalving(max_steps=27, window=2))": run_ours(
         lambda p: IfPredictive(SuccessiveHalving(max_steps=p.steps, window=2))
     ),
+    "ours + Forecast(Hyperband(max_steps=27))": run_ours(
+        lambda p: Forecast(Hyperband(max_steps=p.steps))
+    ),
+    "ours + Forecast(Hyperband(max_steps=27, window=2))": run_ours(
+        lambda p: Forecast(Hyperband(max_steps=p.steps, window=2))
+    ),
+    "ours + Forecast(SuccessiveHalving(max_steps=27, window=2))": run_ours(
+        lambda p: Forecast(SuccessiveHalving(max_steps=p.steps, window=2))
+    ),
     "ours + Patient(3, MedianPruner())": run_ours(
         lambda p: Patient(patience=3, pruner=MedianPruner())
     ),
     "ours + WilcoxonPruner()": run_ours(lambda p: WilcoxonPruner()),
+    "oracle + Hyperband(max_steps=27)": run_ours(
+        lambda p: Hyperband(max_steps=p.steps), oracle=True
+    ),
+    "oracle + SuccessiveHalving(max_steps=27)": run_ours(
+        lambda p: SuccessiveHalving(max_steps=p.steps), oracle=True
+    ),
+    "oracle + SuccessiveHalving(max_steps=27, window=2)": run_ours(
+        lambda p: SuccessiveHalving(max_steps=p.steps, window=2), oracle=True
+    ),
     "optuna, no pruning": run_optuna(_optuna_pruner("NopPruner")),
     "optuna + MedianPruner()": run_optuna(_optuna_pruner("MedianPruner")),
     "optuna + SuccessiveHalvingPruner()": run_optuna(_optuna_pruner("SuccessiveHalvingPruner")),
@@ -389,14 +419,19 @@ METHODS: dict[str, Runner] = {
 }
 """The compared methods, in table order."""
 
+ORACLES = [m for m in METHODS if m.startswith("oracle +")]
+"""Ceilings, not methods: pruners told every trial's final loss at its first step."""
+
 DEFAULT_METHODS = [
     m
     for m in METHODS
-    if m not in ("ours + WilcoxonPruner()", "ours + SuccessiveHalving()") and "min_steps=9" not in m
+    if m not in ("ours + WilcoxonPruner()", "ours + SuccessiveHalving()")
+    if "min_steps=9" not in m and "Forecast" not in m and m not in ORACLES
 ]
 """Not ``SuccessiveHalving()`` without ``max_steps`` (it stops trials at their last step,
-a waste the guide tells users to avoid), nor the variants pruning from step 9 only (they
-measure gradient boosting's miss of target (b)), nor ``WilcoxonPruner``: it is for folds (a paired test against the best trial on the same
+a waste the guide tells users to avoid), nor the variants pruning from step 9 only and the
+``Forecast`` experiment (they measure gradient boosting's miss of target (b)), nor the
+oracles (ceilings: they compute every trial's whole curve), nor ``WilcoxonPruner``: it is for folds (a paired test against the best trial on the same
 folds); on a learning curve every step of a worse trial is worse, so it stops nearly every
 trial after 4 steps (``--methods`` runs it).  And its scipy test per report is the slowest."""
 SLOW = ("gboost", "mlp_digits")
@@ -581,8 +616,9 @@ def target_b(
     ours = [m for m in OURS_PRUNED if m in methods]
     if NO_PRUNING not in methods or not ours:
         return []
-    # No pruning at B/3 first: how far a third of the steps is from B before any pruning.
-    ours = [NO_PRUNING, *ours]
+    # No pruning at B/3 first: how far a third of the steps is from B before any pruning;
+    # the oracles last: what each schedule could reach if early values were final losses.
+    ours = [NO_PRUNING, *ours, *(m for m in ORACLES if m in methods)]
     lines = [
         "### Target (b): ours with pruning at B/3 against ours without pruning at B",
         "",
