@@ -404,9 +404,6 @@ METHODS: dict[str, Runner] = {
     "oracle + Hyperband(max_steps=27)": run_ours(
         lambda p: Hyperband(max_steps=p.steps), oracle=True
     ),
-    "oracle + SuccessiveHalving(max_steps=27)": run_ours(
-        lambda p: SuccessiveHalving(max_steps=p.steps), oracle=True
-    ),
     "oracle + SuccessiveHalving(max_steps=27, window=2)": run_ours(
         lambda p: SuccessiveHalving(max_steps=p.steps, window=2), oracle=True
     ),

@@ -14,9 +14,7 @@ its pruner judge those forecasts instead of the values.  Which of the two is jud
 whether anything is) is decided from the study as ``IfPredictive`` does: over the completed
 trials, each left out of its own forecast, the one with the stronger one-sided Kendall test
 against the final losses is used if that test passes at ``level``; if neither, nothing is
-stopped.  Offline, on the complete curves of the runs without pruning, the forecast raised
-the rank correlation with the final loss on gradient boosting from 0.13 to 0.50 after one
-step and from 0.13 to 0.56 after three; on the MLP it lowered it (0.48 to 0.41).
+stopped.
 """
 
 from __future__ import annotations
