@@ -143,26 +143,90 @@ GB_CHUNKS = (1, 3, 9, 27)
 """Stages are fitted (warm start) up to the end of the chunk holding the step asked for."""
 
 
+GB_PROBLEM = {
+    "n_features": 20,
+    "n_informative": 5,
+    "n_redundant": 5,
+    "flip_y": 0.1,
+    "class_sep": 0.7,
+}
+GB_SAMPLES = 1000
+GB_HELDOUT = 2000
+
+
 @cache
 def _gb_data() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     from sklearn.datasets import make_classification
 
-    X, y = make_classification(
-        n_samples=1000,
-        n_features=20,
-        n_informative=5,
-        n_redundant=5,
-        flip_y=0.1,
-        class_sep=0.7,
-        random_state=0,
-    )
+    X, y = make_classification(n_samples=GB_SAMPLES, random_state=0, **GB_PROBLEM)
     return X[:500], y[:500], X[500:], y[500:]
 
 
-def gboost_curve(value: Value) -> Iterator[float]:
+class _NewSamples(np.random.RandomState):
+    """A generator for ``make_classification`` that gives the problem of ``random_state=0``
+    with ``GB_SAMPLES`` samples (the same clusters, covariances, redundant features, shift,
+    scale and feature order) but *new* samples of it, ``GB_HELDOUT`` of them: every draw made
+    per sample is taken from the original stream at the original size (so the draws after it
+    are the original ones) and answered from an independent stream."""
+
+    def __init__(self) -> None:
+        super().__init__(0)
+        self.fresh = np.random.RandomState(12345)
+        self.flips: int | None = None  # how many labels the original flipped, once drawn
+
+    def standard_normal(self, size: Any = None) -> Any:
+        if isinstance(size, tuple) and size[0] == GB_HELDOUT:
+            super().standard_normal(size=(GB_SAMPLES, *size[1:]))
+            return self.fresh.standard_normal(size=size)
+        return super().standard_normal(size=size)
+
+    def uniform(self, low: Any = 0.0, high: Any = 1.0, size: Any = None) -> Any:
+        if size == GB_HELDOUT:  # the labels to flip
+            self.flips = int(np.sum(super().uniform(size=GB_SAMPLES) < GB_PROBLEM["flip_y"]))
+            return self.fresh.uniform(low, high, size=size)
+        return super().uniform(low, high, size=size)
+
+    def randint(self, low: Any, high: Any = None, size: Any = None, dtype: Any = int) -> Any:
+        if self.flips is None:
+            return super().randint(low, high, size=size, dtype=dtype)
+        super().randint(low, high, size=self.flips, dtype=dtype)  # the original flips' labels
+        self.flips = None
+        return self.fresh.randint(low, high, size=size, dtype=dtype)
+
+    def shuffle(self, x: Any) -> None:
+        if len(x) == GB_HELDOUT:  # the samples' order
+            super().shuffle(np.arange(GB_SAMPLES))
+            self.fresh.shuffle(x)
+        else:  # the features' order
+            super().shuffle(x)
+
+
+@cache
+def _gb_heldout_data() -> tuple[np.ndarray, np.ndarray]:
+    """``GB_HELDOUT`` new samples of the gradient boosting problem, never seen by a run."""
+    from sklearn.datasets import make_classification
+
+    new = make_classification(
+        n_samples=GB_HELDOUT, random_state=_NewSamples(), return_X_y=False, **GB_PROBLEM
+    )
+    original = make_classification(
+        n_samples=GB_SAMPLES, random_state=0, return_X_y=False, **GB_PROBLEM
+    )
+    # Drawn after every per-sample draw: equal only if the streams stayed aligned (they would
+    # not if scikit-learn changed how make_classification draws).
+    for name in ("shift", "scale"):
+        if not np.array_equal(new.parameters[name], original.parameters[name]):
+            raise RuntimeError(f"held-out gradient boosting data: the {name} differs")
+    if new.feature_info != original.feature_info:
+        raise RuntimeError("held-out gradient boosting data: the features' order differs")
+    return new.X, new.y
+
+
+def _gb_chunks(value: Value) -> Iterator[tuple[Any, range]]:
+    """The boosting model of ``value`` after each chunk of stages, and the steps it adds."""
     from sklearn.ensemble import GradientBoostingClassifier
 
-    X_train, y_train, X_val, y_val = _gb_data()
+    X_train, y_train, _, _ = _gb_data()
     model = GradientBoostingClassifier(
         learning_rate=value["learning_rate"],
         max_depth=value["max_depth"],
@@ -177,11 +241,28 @@ def gboost_curve(value: Value) -> Iterator[float]:
     for end in GB_CHUNKS:
         model.set_params(n_estimators=end * GB_STAGES_PER_STEP)
         model.fit(X_train, y_train)
-        staged = list(model.staged_predict_proba(X_val))
-        for step in range(done + 1, end + 1):
-            p = np.clip(staged[step * GB_STAGES_PER_STEP - 1][:, 1], 1e-15, 1 - 1e-15)
-            yield float(-np.mean(y_val * np.log(p) + (1 - y_val) * np.log(1 - p)))
+        yield model, range(done + 1, end + 1)
         done = end
+
+
+def _log_loss(y: np.ndarray, proba: np.ndarray) -> float:
+    p = np.clip(proba[:, 1], 1e-15, 1 - 1e-15)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+def gboost_curve(value: Value) -> Iterator[float]:
+    _, _, X_val, y_val = _gb_data()
+    for model, steps in _gb_chunks(value):
+        staged = list(model.staged_predict_proba(X_val))
+        for step in steps:
+            yield _log_loss(y_val, staged[step * GB_STAGES_PER_STEP - 1])
+
+
+def gboost_heldout(value: Value) -> float:
+    """The held-out log-loss of the model that ``gboost_curve`` ends with."""
+    X_rest, y_rest = _gb_heldout_data()
+    *_, (trained, _) = _gb_chunks(value)
+    return _log_loss(y_rest, trained.predict_proba(X_rest))
 
 
 @cache
@@ -269,6 +350,7 @@ PROBLEMS: dict[str, CurveProblem] = {
             gboost_curve,
             STEPS,
             "GradientBoostingClassifier, one stage per step, validation log-loss",
+            gboost_heldout,
         ),
         CurveProblem(
             "mlp_digits",
