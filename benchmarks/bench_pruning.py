@@ -847,14 +847,14 @@ def heldout_tables(
             if third is None or full is None or len(third) != len(base):
                 continue
             (f_mean, f_se), (t_mean, t_se) = _mean_se(full), _mean_se(third)
+            cells = [f"{_fmt(f_mean)} ± {_fmt(f_se)}", f"{_fmt(t_mean)} ± {_fmt(t_se)}", ""]
+            if m.startswith("optuna"):  # the targets are ours
+                lines.append(f"| {m} | " + " | ".join(cells) + " |  |")
+                continue
             d_mean, d_se = _mean_se(third - base)
             ok = d_mean <= (d_se if math.isfinite(d_se) else 0.0)
-            cells = [
-                f"{_fmt(f_mean)} ± {_fmt(f_se)}",
-                f"{_fmt(t_mean)} ± {_fmt(t_se)}",
-                f"{d_mean:+.3g} ± {_fmt(d_se)}{' ✓' if ok else ''}",
-            ]
-            if r_full is not None and not m.startswith("optuna"):
+            cells[2] = f"{d_mean:+.3g} ± {_fmt(d_se)}{' ✓' if ok else ''}"
+            if r_full is not None:
                 r_mean, r_se = _mean_se(r_full)
                 diff = f_mean - r_mean
                 cells.append(
