@@ -54,8 +54,20 @@ too, as a training loop does), ``tell(trial, TrialPruned())`` when it returns Tr
         --out /tmp/pruning.md                                         # smoke test, ~2 min
     .venv/bin/python benchmarks/bench_pruning.py --tables benchmarks/out/pruning.json
 
+Held-out scores: the validation loss of a run's best trial is biased low by the choice, the
+more so the more trials it completes, which favours runs that prune nothing.  So the
+configuration a run returns at ``B / 3`` and at ``B`` is also scored on data no trial saw
+(the MLP: the 997 digits outside its 400 + 400; gradient boosting: 2,000 new samples of the
+same generated problem), and the report has a table of both targets on those scores.
+
+Oracle rows (``oracle + ...``, not in the default run): our TPE and that pruner, but every
+step reports the trial's final loss: what the pruning schedule could reach if early values
+told the final loss, a ceiling, not a method.  ``ours + Forecast(...)``: an experiment
+(``forecast_pruner.py``), not in the default run either.
+
 Single process, single-threaded (BLAS limited to one thread).  Raw runs (every trial's
-curve as far as it went): ``benchmarks/out/<name of --out>.json``.
+curve as far as it went, its configuration, and the held-out scores):
+``benchmarks/out/<name of --out>.json``.
 """
 
 from __future__ import annotations
