@@ -480,6 +480,21 @@ def _optuna_pruner(name: str, **kwargs: Any) -> Callable[[CurveProblem], Any]:
     return make
 
 
+def _checked(name: str, wrap: Callable[[Pruner], Pruner]) -> dict[str, Runner]:
+    """Hyperband with and without a window and windowed halving, each inside ``wrap``."""
+    return {
+        f"ours + {name}(Hyperband(max_steps=27))": run_ours(
+            lambda p: wrap(Hyperband(max_steps=p.steps))
+        ),
+        f"ours + {name}(Hyperband(max_steps=27, window=2))": run_ours(
+            lambda p: wrap(Hyperband(max_steps=p.steps, window=2))
+        ),
+        f"ours + {name}(SuccessiveHalving(max_steps=27, window=2))": run_ours(
+            lambda p: wrap(SuccessiveHalving(max_steps=p.steps, window=2))
+        ),
+    }
+
+
 NO_PRUNING = "ours, no pruning"
 METHODS: dict[str, Runner] = {
     NO_PRUNING: run_ours(lambda p: None),
@@ -505,24 +520,8 @@ METHODS: dict[str, Runner] = {
     "ours + Hyperband(min_steps=9, max_steps=27)": run_ours(
         lambda p: Hyperband(min_steps=9, max_steps=p.steps)
     ),
-    "ours + IfPredictive(Hyperband(max_steps=27))": run_ours(
-        lambda p: IfPredictive(Hyperband(max_steps=p.steps))
-    ),
-    "ours + IfPredictive(Hyperband(max_steps=27, window=2))": run_ours(
-        lambda p: IfPredictive(Hyperband(max_steps=p.steps, window=2))
-    ),
-    "ours + IfPredictive(SuccessiveHalving(max_steps=27, window=2))": run_ours(
-        lambda p: IfPredictive(SuccessiveHalving(max_steps=p.steps, window=2))
-    ),
-    "ours + Forecast(Hyperband(max_steps=27))": run_ours(
-        lambda p: Forecast(Hyperband(max_steps=p.steps))
-    ),
-    "ours + Forecast(Hyperband(max_steps=27, window=2))": run_ours(
-        lambda p: Forecast(Hyperband(max_steps=p.steps, window=2))
-    ),
-    "ours + Forecast(SuccessiveHalving(max_steps=27, window=2))": run_ours(
-        lambda p: Forecast(SuccessiveHalving(max_steps=p.steps, window=2))
-    ),
+    **_checked("IfPredictive", IfPredictive),
+    **_checked("Forecast", Forecast),
     "ours + Patient(3, MedianPruner())": run_ours(
         lambda p: Patient(patience=3, pruner=MedianPruner())
     ),
