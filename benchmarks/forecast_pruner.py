@@ -72,20 +72,6 @@ class Forecast:
             return self.pruner.prune(seen[0], seen[1:])
         return by_value < self.level and self.pruner.prune(trial, others)
 
-    def forecast(self, trial: Curve, others: Sequence[Curve]) -> float | None:
-        """The forecast final loss of ``trial`` from its curve so far and the completed trials
-        in ``others`` that reported at each of its steps (None if there are none)."""
-        grid = _grid(trial)
-        done = [
-            c for c in others if c.number != trial.number and _reported(c, grid) and _completed(c)
-        ]
-        if not grid or not done:
-            return None
-        prefixes = np.array([_prefix(c, grid) for c in done])
-        finals = np.array([c.loss for c in done], dtype=float)
-        mine = np.array([_prefix(trial, grid)])
-        return float(self._forecasts(mine, finals, prefixes, [trial], done)[0])
-
     def _forecasts(
         self,
         queries: FloatArray,
