@@ -291,12 +291,14 @@ def _digits_with_heldout() -> tuple[np.ndarray, ...]:
     from sklearn.model_selection import train_test_split
 
     X, y = load_digits(return_X_y=True)
+    pixels = X / 16.0
     X_train, X_val, y_train, y_val = train_test_split(
-        X / 16.0, y, train_size=400, test_size=400, stratify=y, random_state=0
+        pixels, y, train_size=400, test_size=400, stratify=y, random_state=0
     )
-    rows = {row.tobytes() for row in np.concatenate([X_train, X_val])}
-    rest = np.array([row.tobytes() not in rows for row in X / 16.0])
-    return X_train, y_train, X_val, y_val, X[rest] / 16.0, y[rest]
+    # Held out: every image not among the 800 (nor equal to one of them).
+    seen = {row.tobytes() for row in np.concatenate([X_train, X_val])}
+    rest = np.array([row.tobytes() not in seen for row in pixels])
+    return X_train, y_train, X_val, y_val, pixels[rest], y[rest]
 
 
 def _mlp_epochs(value: Value) -> Iterator[Any]:
