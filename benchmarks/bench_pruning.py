@@ -104,7 +104,7 @@ from typedspace import (
     Uniform,
     as_space,
 )
-from typedspace.algorithms import TPE
+from typedspace.algorithms import GP, TPE, Algorithm
 from typedspace.pruners import (
     Hyperband,
     IfPredictive,
@@ -396,7 +396,10 @@ Runner = Callable[[CurveProblem, int, int], list[TrialLog]]
 
 
 def run_ours(
-    make_pruner: Callable[[CurveProblem], Pruner | None], *, oracle: bool = False
+    make_pruner: Callable[[CurveProblem], Pruner | None],
+    *,
+    oracle: bool = False,
+    algo: Callable[[], Algorithm] = TPE,
 ) -> Runner:
     """Our TPE with the pruner ``make_pruner`` gives.  With ``oracle``, every step reports the
     trial's *final* loss (the curve is computed to its end first; steps are still counted as
@@ -404,7 +407,7 @@ def run_ours(
     a ceiling for any pruner on the same schedule, not a method."""
 
     def run(problem: CurveProblem, seed: int, budget: int) -> list[TrialLog]:
-        opt = Optimizer(problem.space, TPE(), seed=seed, pruner=make_pruner(problem))
+        opt = Optimizer(problem.space, algo(), seed=seed, pruner=make_pruner(problem))
         trials: list[TrialLog] = []
         spent = 0
         while spent < budget:
@@ -534,6 +537,14 @@ METHODS: dict[str, Runner] = {
     "oracle + SuccessiveHalving(max_steps=27, window=2)": run_ours(
         lambda p: SuccessiveHalving(max_steps=p.steps, window=2), oracle=True
     ),
+    "ours GP, no pruning": run_ours(lambda p: None, algo=GP),
+    "ours GP + Hyperband(max_steps=27)": run_ours(lambda p: Hyperband(max_steps=p.steps), algo=GP),
+    "ours GP + IfPredictive(Hyperband(max_steps=27, window=2))": run_ours(
+        lambda p: IfPredictive(Hyperband(max_steps=p.steps, window=2)), algo=GP
+    ),
+    "ours GP + SuccessiveHalving(max_steps=27, window=2)": run_ours(
+        lambda p: SuccessiveHalving(max_steps=p.steps, window=2), algo=GP
+    ),
     "optuna, no pruning": run_optuna(_optuna_pruner("NopPruner")),
     "optuna + MedianPruner()": run_optuna(_optuna_pruner("MedianPruner")),
     "optuna + SuccessiveHalvingPruner()": run_optuna(_optuna_pruner("SuccessiveHalvingPruner")),
@@ -551,6 +562,7 @@ DEFAULT_METHODS = [
     for m in METHODS
     if m not in ("ours + WilcoxonPruner()", "ours + SuccessiveHalving()")
     if "min_steps=9" not in m and "Forecast" not in m and m not in ORACLES
+    if not m.startswith("ours GP")
 ]
 """Not ``SuccessiveHalving()`` without ``max_steps`` (it stops trials at their last step,
 a waste the guide tells users to avoid), nor the variants pruning from step 9 only and the
