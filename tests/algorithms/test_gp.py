@@ -112,6 +112,60 @@ def test_failed_and_repeated_trials_are_left_out_of_the_model() -> None:
     assert table.validate(proposer.propose(1, [])[0])
 
 
+def test_a_pruned_trial_joins_the_model_with_its_estimated_final_loss() -> None:
+    table = flatten({"x": Uniform(0.0, 1.0)}).table
+    proposer = GP(n_startup=2).start(table, np.random.default_rng(0))
+    # Pruned at step 1 before any completed trial reported: no estimate, not in the model.
+    proposer.tell_curve(0, [(1, 0.9)])
+    proposer.tell_pruned(0, {"x": 0.5}, 1, 0.9)
+    assert proposer.n_finished == 0
+    # Two completed trials improved by 0.5 and 1.0 after step 1: the least, 0.5, counts.
+    for number, curve in [(1, [(1, 1.0), (3, 0.5)]), (2, [(1, 3.0), (3, 2.0)])]:
+        proposer.tell_curve(number, curve)
+        proposer.tell(number, {"x": 0.1 * number}, curve[-1][1])
+    proposer.tell_curve(3, [(1, 4.0)])
+    proposer.tell_pruned(3, {"x": 0.9}, 1, 4.0)
+    assert proposer._losses().tolist() == pytest.approx([0.4, 0.5, 2.0, 3.5])
+    assert proposer.n_finished == 4
+    # Pruned without a curve (an algorithm told only the furthest value): left out; and a
+    # failed trial's curve is forgotten.
+    proposer.tell_pruned(4, {"x": 0.7}, 1, 0.1)
+    proposer.tell_curve(5, [(1, 0.1)])
+    proposer.tell(5, {"x": 0.3}, None)
+    assert proposer.n_finished == 4
+    assert table.validate(proposer.propose(1, [])[0])
+
+
+def test_gp_avoids_where_trials_were_pruned() -> None:
+    """Completed trials outside [0.7, 0.9] slope down towards 0.8, and trials pruned inside
+    it reported values that estimate them far worse: a GP told nothing of them (as before it
+    read pruned trials) proposes 0.79 from every seed, one that learns from them never
+    proposes in the pruned interval."""
+    table = flatten({"x": Uniform(0.0, 1.0)}).table
+
+    def proposal(seed: int, learn: bool) -> float:
+        rng = np.random.default_rng(seed + 1000)
+        proposer = GP(n_startup=5).start(table, np.random.default_rng(seed))
+        number = 0
+        for x in [*np.linspace(0.05, 0.65, 7), 0.95]:
+            loss = float((x - 0.8) ** 2)
+            proposer.tell_curve(number, [(1, loss + 1.0), (2, loss)])
+            proposer.tell(number, {"x": float(x)}, loss)
+            number += 1
+        for x in rng.uniform(0.7, 0.9, 10):
+            if learn:  # estimated at 6.0 - 1.0, the least improvement after step 1
+                proposer.tell_curve(number, [(1, 6.0)])
+                proposer.tell_pruned(number, {"x": float(x)}, 1, 6.0)
+            number += 1
+        return float(proposer.propose(1, [])[0]["x"])
+
+    def inside(xs: list[float]) -> int:
+        return sum(0.7 <= x <= 0.9 for x in xs)
+
+    assert inside([proposal(seed, learn=False) for seed in range(10)]) == 10
+    assert inside([proposal(seed, learn=True) for seed in range(10)]) == 0
+
+
 def test_a_failing_region_does_not_stop_the_search() -> None:
     # Half of the space fails; the model sees only the other half and still converges there.
     def loss(c: dict[str, float]) -> float | None:
