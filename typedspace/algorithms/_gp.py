@@ -24,7 +24,6 @@ import scipy.optimize
 from scipy.special import ndtri
 from scipy.stats import qmc
 
-from typedspace.algorithms._curves import CurveEstimates
 from typedspace.algorithms._distinct import REDRAWS, Key, distinct_prior, key
 from typedspace.algorithms._gp_kernel import FloatArray, IntArray, Posterior, prior_mode
 from typedspace.algorithms._parzen import one_blas_thread
@@ -184,13 +183,24 @@ class _Encoder:
                 low, high = (low, low + 1.0) if math.isfinite(low) else (high - 1.0, high)
             self.low[i], self.width[i] = low, high - low
             self.refinable[i] = p.name not in selectors
-        self.dims: IntArray = np.array(dims, dtype=np.int64)
+        self.base_dims: IntArray = np.array(dims, dtype=np.int64)
+        self.dims = self.base_dims
         self.n_columns = len(dims)
+        #: With a fidelity column (``use_fidelity``): the last input is the step, on [0, 1].
+        self.fidelity = False
         #: Scales the columns for ``NEAR``: a categorical's or a grid's columns by 1000.
         self.near_scale = np.ones(self.n_columns)
         for i, p in enumerate(self.params):
             if isinstance(p, CategoricalParam) or p.is_int or p.q is not None:
                 self.near_scale[self.dims == i] = 1e3
+
+    def use_fidelity(self) -> None:
+        """From now on every encoded point ends with a fidelity column (1.0: the final step)
+        with a lengthscale of its own."""
+        if not self.fidelity:
+            self.fidelity = True
+            self.dims = np.append(self.base_dims, len(self.params))
+            self.near_scale = np.append(self.near_scale, 1.0)
 
     def unit(self, assignments: Sequence[Assignment]) -> FloatArray:
         """Assignments in unit form."""
@@ -209,7 +219,9 @@ class _Encoder:
 
     def encode(self, u: FloatArray) -> FloatArray:
         """The GP inputs of unit points (NaN: inactive)."""
-        out = np.zeros((len(u), self.n_columns))
+        out = np.zeros((len(u), self.n_columns + self.fidelity))
+        if self.fidelity:
+            out[:, -1] = 1.0
         for i, p in enumerate(self.params):
             column, active = u[:, i], ~np.isnan(u[:, i])
             start = self.first_column[i]
@@ -375,10 +387,62 @@ def _standardize(y: FloatArray) -> FloatArray:
     return (y - np.mean(y)) / (sd if sd > 0 else 1.0)
 
 
+#: A trial's learning curve: its steps in increasing order and the values reported there.
+Curve = tuple[FloatArray, FloatArray]
+
+
+def curve_points(
+    losses: FloatArray, curves: Sequence[Curve | None]
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """The data of the model over configuration and step: rows, fidelities and values.
+
+    A completed trial gives its loss at fidelity 1; every curve gives its last value and,
+    going back, the value at the last step at most a third of the one before (27, 9, 3, 1 on
+    a 27-step curve: as many points as halving has rungs, not one per epoch, which the
+    model's cubic cost could not afford).  A step's fidelity is ``log1p(step) / log1p(S)``,
+    ``S`` the last step of the longest completed curve (steps are epochs or budgets, whose
+    effect on a loss is roughly logarithmic); a completed trial's values from ``S`` on are
+    its loss.  ``losses`` is ``inf`` for a pruned trial.
+
+    >>> steps = np.arange(1.0, 28.0)
+    >>> rows, fidelity, values = curve_points(
+    ...     np.array([0.5, np.inf]), [(steps, 1.0 + 1.0 / steps), (steps[:3], 2.0 + steps[:3])]
+    ... )
+    >>> rows.tolist(), np.round(fidelity, 2).tolist(), np.round(values, 2).tolist()
+    ([0, 0, 0, 0, 1, 1], [1.0, 0.69, 0.42, 0.21, 0.42, 0.21], [0.5, 1.11, 1.33, 2.0, 5.0, 3.0])
+    """
+    completed = np.isfinite(losses)
+    lasts = [c[0][-1] for c, done in zip(curves, completed, strict=True) if c is not None and done]
+    longest = max(lasts or [c[0][-1] for c in curves if c is not None] or [1.0])
+    scale = math.log1p(max(longest, 0.0)) or 1.0
+    rows: list[int] = []
+    fidelity: list[float] = []
+    values: list[float] = []
+    for row, curve in enumerate(curves):
+        if completed[row]:
+            rows.append(row)
+            fidelity.append(1.0)
+            values.append(float(losses[row]))
+        if curve is None:
+            continue
+        steps, reported = curve
+        below = math.inf
+        for i in range(len(steps) - 1, -1, -1):
+            if steps[i] > below:
+                continue
+            below = steps[i] / 3.0
+            if completed[row] and steps[i] >= longest:
+                continue  # its loss stands there
+            rows.append(row)
+            fidelity.append(min(math.log1p(max(float(steps[i]), 0.0)) / scale, 1.0))
+            values.append(float(reported[i]))
+    return np.array(rows, dtype=np.int64), np.array(fidelity), np.array(values)
+
+
 class GPProposer:
-    """The state of ``GP`` for one study: the finished trials in unit form and their losses
-    (``inf`` for a pruned trial, replaced by its estimate when the model is fitted), the
-    start-up design, and the last fit's hyperparameters (the next fit's start)."""
+    """The state of ``GP`` for one study: the told trials in unit form, their losses
+    (``inf`` for a pruned trial) and curves, the start-up design, and the last fit's
+    hyperparameters (the next fit's start)."""
 
     def __init__(self, settings: GP, table: ParamTable, rng: np.random.Generator) -> None:
         self.settings = settings
@@ -391,54 +455,55 @@ class GPProposer:
         self.sobol = qmc.Sobol(max(len(table), 1), scramble=True, seed=rng)
         self.units: list[FloatArray] = []
         self.losses: list[float] = []
+        #: Per row: the trial's curve (steps in increasing order, values), if it reported.
+        self.curves: list[Curve | None] = []
+        self._noted: dict[int, Curve] = {}  # curves told before their trials
         self.theta: FloatArray | None = None
         self.n_fits = 0
-        self.n_fitted = 0  # the trials in the model at the last fit
+        self.n_fitted = 0  # the model's data points at the last fit
         self._told: set[int] = set()
-        #: Pruned trials' estimated final losses, from the curves the trials reported.
-        self.curves = CurveEstimates()
 
     @property
     def n_finished(self) -> int:
-        """The trials the model learns from: completed ones, and pruned ones with an
-        estimate."""
-        return int(np.isfinite(self._losses()).sum())
-
-    def _losses(self) -> FloatArray:
-        """The losses of the told trials, a pruned trial's its estimate (``inf`` without)."""
-        losses = np.array(self.losses, dtype=float)
-        return self.curves.estimates(np.arange(len(losses)), losses)
+        """The trials the model learns from: completed ones, and pruned ones with a curve."""
+        return sum(
+            math.isfinite(loss) or curve is not None
+            for loss, curve in zip(self.losses, self.curves, strict=True)
+        )
 
     def tell_curve(self, number: int, curve: Sequence[tuple[int | float, float]]) -> None:
-        """The values trial ``number`` reported, told before it is told complete or pruned:
-        they estimate where a pruned trial would have ended."""
-        if number not in self._told:
-            self.curves.note(number, curve)
+        """The values trial ``number`` reported, told before the trial itself."""
+        if number not in self._told and curve:
+            pairs = sorted(curve, key=lambda pair: pair[0])
+            self._noted[number] = (
+                np.array([float(step) for step, _ in pairs]),
+                np.array([float(value) for _, value in pairs]),
+            )
 
     def tell(self, number: int, assignment: Assignment, loss: float | None) -> None:
         if loss is None or not math.isfinite(loss) or number in self._told:
-            self.curves.forget(number)
+            self._noted.pop(number, None)
             return
         self._add(number, assignment, float(loss))
-        self.curves.completed(number, float(loss))
 
     def tell_pruned(
         self, number: int, assignment: Assignment, step: int | float, value: float
     ) -> None:
-        """A pruned trial joins the model with its estimated final loss, once a completed
-        trial's curve gives one (see ``GP``)."""
+        """A pruned trial joins the model through its curve (see ``GP``); told no curve,
+        through the value where it stopped."""
         if number not in self._told:
-            self.curves.pruned(number, self._add(number, assignment, math.inf))
+            self._noted.setdefault(number, (np.array([float(step)]), np.array([float(value)])))
+            self._add(number, assignment, math.inf)
 
-    def _add(self, number: int, assignment: Assignment, loss: float) -> int:
-        """Record trial ``number``; its row."""
+    def _add(self, number: int, assignment: Assignment, loss: float) -> None:
         self._told.add(number)
         self.units.append(self.encoder.unit([assignment])[0])
         self.losses.append(loss)
-        return len(self.losses) - 1
+        self.curves.append(self._noted.pop(number, None))
 
     def propose(self, n: int, pending: Sequence[Assignment]) -> list[dict[str, float | int]]:
-        if self.n_finished < self.n_startup:
+        completed = any(math.isfinite(loss) for loss in self.losses)
+        if self.n_finished < self.n_startup or not completed:
             return self._from_design(n, pending)
         with one_blas_thread():
             return self._propose(n, pending)
@@ -453,29 +518,47 @@ class GPProposer:
                 out.append(point)
         return out + distinct_prior(self.table, self.rng, n - len(out), [*pending, *out])
 
+    def _model_data(self) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        """The unit points of the completed trials, the GP's inputs and (warped) targets, and
+        the warped losses of the completed trials.  Without a pruned trial, the inputs are the
+        completed trials' encodings; with one, they end with a fidelity column
+        (``curve_points``)."""
+        losses = np.array(self.losses)
+        completed = np.isfinite(losses)
+        units = np.array(self.units)
+        if completed.all():
+            y = warp_losses(losses)
+            return units, self.encoder.encode(units), y, y
+        rows, fidelity, values = curve_points(losses, self.curves)
+        self.encoder.use_fidelity()
+        x = self.encoder.encode(units[rows])
+        x[:, -1] = fidelity
+        y = warp_losses(values)
+        final = fidelity == 1.0
+        return units[rows[final]], x, y, y[final]
+
     def _propose(self, n: int, pending: Sequence[Assignment]) -> list[dict[str, float | int]]:
-        losses = self._losses()
-        known = np.isfinite(losses)
-        units = np.array(self.units)[known]
-        y = warp_losses(losses[known])
-        x = self.encoder.encode(units)
+        units, x, y, y_final = self._model_data()
+        n_dims = int(self.encoder.dims.max()) + 1
+        if self.theta is not None and len(self.theta) != n_dims + 1:
+            self.theta = None  # the fidelity column has just been added
         n_new = len(y) - self.n_fitted
         if self.theta is None or n_new >= max(1, int(REFIT_GROWTH * self.n_fitted)):
             starts = [] if self.theta is None else [self.theta]
             if self.theta is None or self.n_fits % PRIOR_RESTART_EVERY == 0:
-                starts.append(prior_mode(len(self.table)))
+                starts.append(prior_mode(n_dims))
             gp = Posterior.fit(x, y, self.encoder.dims, starts)
             self.theta, self.n_fitted = gp.theta, len(y)
             self.n_fits += 1
         else:
             gp = Posterior(x, y, self.encoder.dims, self.theta)
-        best = float(y.min())
+        best = float(y_final.min())
         if pending:
             believed = self.encoder.encode(self.encoder.unit(pending))
             mean, _ = gp.predict(believed)
             gp, best = gp.condition(believed, mean), min(best, float(mean.min()))
         taken = {key(a) for a in pending}
-        centres = units[np.argsort(y, kind="stable")[:LOCAL_CENTRES]]
+        centres = units[np.argsort(y_final, kind="stable")[:LOCAL_CENTRES]]
         proposals: list[dict[str, float | int]] = []
         for k in range(n):
             proposal, encoded = self._propose_one(gp, best, centres, taken, x)
