@@ -4,6 +4,7 @@ without duplicates, failures left out, the model's gradients, better than random
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,13 @@ from tests.algorithms._loop import best, run
 from tests.algorithms.test_tpe import EVERY_LEAF, PROBLEMS, smooth_loss
 from typedspace import Choice, Cond, Dict, IntUniform, Uniform, flatten
 from typedspace.algorithms import GP, RandomSearch
-from typedspace.algorithms._gp import NEAR, GPProposer, robust_yeo_johnson, warp_losses
+from typedspace.algorithms._gp import (
+    NEAR,
+    GPProposer,
+    curve_points,
+    robust_yeo_johnson,
+    warp_losses,
+)
 from typedspace.backends._table import NumericParam
 
 
@@ -112,58 +119,84 @@ def test_failed_and_repeated_trials_are_left_out_of_the_model() -> None:
     assert table.validate(proposer.propose(1, [])[0])
 
 
-def test_a_pruned_trial_joins_the_model_with_its_estimated_final_loss() -> None:
+def test_pruned_trials_add_a_fidelity_column_with_their_curves() -> None:
     table = flatten({"x": Uniform(0.0, 1.0)}).table
     proposer = GP(n_startup=2).start(table, np.random.default_rng(0))
-    # Pruned at step 1 before any completed trial reported: no estimate, not in the model.
-    proposer.tell_curve(0, [(1, 0.9)])
-    proposer.tell_pruned(0, {"x": 0.5}, 1, 0.9)
-    assert proposer.n_finished == 0
-    # Two completed trials improved by 0.5 and 1.0 after step 1: the least, 0.5, counts.
-    for number, curve in [(1, [(1, 1.0), (3, 0.5)]), (2, [(1, 3.0), (3, 2.0)])]:
-        proposer.tell_curve(number, curve)
-        proposer.tell(number, {"x": 0.1 * number}, curve[-1][1])
-    proposer.tell_curve(3, [(1, 4.0)])
-    proposer.tell_pruned(3, {"x": 0.9}, 1, 4.0)
-    assert proposer._losses().tolist() == pytest.approx([0.4, 0.5, 2.0, 3.5])
+    for number, x in enumerate([0.1, 0.5]):
+        proposer.tell_curve(number, [(1, 2.0), (3, 1.5), (9, x)])
+        proposer.tell(number, {"x": x}, x)
+    proposer.propose(1, [])
+    # No trial pruned: the model of the final losses alone, as without curves.
+    assert not proposer.encoder.fidelity
+    proposer.tell_curve(2, [(1, 3.0), (3, 2.5)])
+    proposer.tell_pruned(2, {"x": 0.9}, 3, 2.5)
+    proposer.tell_pruned(3, {"x": 0.7}, 1, 4.0)  # told no curve: its last value
+    proposer.tell_curve(4, [(1, 0.5)])
+    proposer.tell(4, {"x": 0.3}, None)  # failed: its curve is forgotten
     assert proposer.n_finished == 4
-    # Pruned without a curve (an algorithm told only the furthest value): left out; and a
-    # failed trial's curve is forgotten.
-    proposer.tell_pruned(4, {"x": 0.7}, 1, 0.1)
-    proposer.tell_curve(5, [(1, 0.1)])
-    proposer.tell(5, {"x": 0.3}, None)
-    assert proposer.n_finished == 4
+    rows, fidelity, values = curve_points(np.array(proposer.losses), proposer.curves)
+    third, ninth = math.log(4) / math.log(10), math.log(2) / math.log(10)
+    assert rows.tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 3]
+    assert fidelity.tolist() == pytest.approx([1, third, ninth] * 2 + [third, ninth, ninth])
+    assert values.tolist() == [0.1, 1.5, 2.0, 0.5, 1.5, 2.0, 2.5, 3.0, 4.0]
     assert table.validate(proposer.propose(1, [])[0])
+    assert proposer.encoder.fidelity and len(proposer.encoder.dims) == 2
 
 
-def test_gp_avoids_where_trials_were_pruned() -> None:
+def _told_curves(seed: int, predictive: bool, xs: Sequence[float]) -> GPProposer:
+    """A GP told completed trials at ``xs`` with loss ``(x - 0.8)^2`` and curves over steps
+    1, 3, 9 whose early values are the loss plus ``1 / step`` (``predictive``) or random."""
+    rng = np.random.default_rng(seed + 1000)
+    proposer = GP(n_startup=5).start(flatten({"x": Uniform(0.0, 1.0)}).table, rng)
+    for number, x in enumerate(xs):
+        loss = float((x - 0.8) ** 2)
+        early = [loss + 1.0 / s if predictive else rng.uniform(1.0, 2.0) / s for s in (1, 3)]
+        proposer.tell_curve(number, [(1, early[0]), (3, early[1]), (9, loss)])
+        proposer.tell(number, {"x": float(x)}, loss)
+    return proposer
+
+
+def test_the_model_learns_how_far_early_values_tell_the_final_loss() -> None:
+    """The fidelity column's lengthscale, fitted once a trial is pruned: long where early
+    values track the final losses, short where they are noise, so that a pruned trial's
+    early values say less about its final loss there."""
+
+    def fidelity_lengthscale(seed: int, predictive: bool) -> float:
+        proposer = _told_curves(seed, predictive, np.linspace(0.05, 0.95, 12).tolist())
+        proposer.tell_curve(12, [(1, 2.0)])
+        proposer.tell_pruned(12, {"x": 0.5}, 1, 2.0)
+        proposer.propose(1, [])
+        assert proposer.theta is not None
+        return float(np.exp(proposer.theta[-2]))
+
+    tracking = [fidelity_lengthscale(seed, True) for seed in range(5)]
+    noise = [fidelity_lengthscale(seed, False) for seed in range(5)]
+    assert min(tracking) > max(noise), (tracking, noise)
+
+
+def test_gp_avoids_where_trials_were_pruned_when_early_values_tell() -> None:
     """Completed trials outside [0.7, 0.9] slope down towards 0.8, and trials pruned inside
-    it reported values that estimate them far worse: a GP told nothing of them (as before it
-    read pruned trials) proposes 0.79 from every seed, one that learns from them never
-    proposes in the pruned interval."""
-    table = flatten({"x": Uniform(0.0, 1.0)}).table
+    it after one step with values far worse than any completed trial's there: a GP told
+    nothing of them (as before it read pruned trials) proposes 0.79 from every seed; one that
+    learns from them seldom proposes in the pruned interval."""
+    xs = [*np.linspace(0.05, 0.65, 7).tolist(), 0.95]
 
     def proposal(seed: int, learn: bool) -> float:
-        rng = np.random.default_rng(seed + 1000)
-        proposer = GP(n_startup=5).start(table, np.random.default_rng(seed))
-        number = 0
-        for x in [*np.linspace(0.05, 0.65, 7), 0.95]:
-            loss = float((x - 0.8) ** 2)
-            proposer.tell_curve(number, [(1, loss + 1.0), (2, loss)])
-            proposer.tell(number, {"x": float(x)}, loss)
-            number += 1
-        for x in rng.uniform(0.7, 0.9, 10):
-            if learn:  # estimated at 6.0 - 1.0, the least improvement after step 1
+        proposer = _told_curves(seed, True, xs)
+        rng = np.random.default_rng(seed)
+        for number, x in enumerate(rng.uniform(0.7, 0.9, 10), start=len(xs)):
+            if learn:
                 proposer.tell_curve(number, [(1, 6.0)])
                 proposer.tell_pruned(number, {"x": float(x)}, 1, 6.0)
-            number += 1
         return float(proposer.propose(1, [])[0]["x"])
 
-    def inside(xs: list[float]) -> int:
-        return sum(0.7 <= x <= 0.9 for x in xs)
+    def inside(found: list[float]) -> int:
+        return sum(0.7 <= x <= 0.9 for x in found)
 
-    assert inside([proposal(seed, learn=False) for seed in range(10)]) == 10
-    assert inside([proposal(seed, learn=True) for seed in range(10)]) == 0
+    assert inside([proposal(seed, learn=False) for seed in range(20)]) == 20
+    # 3 of these 20 seeds go there all the same (the model may still put the pruned values
+    # down to the low fidelity); a quarter leaves room for another BLAS's rounding.
+    assert inside([proposal(seed, learn=True) for seed in range(20)]) <= 5
 
 
 def test_a_failing_region_does_not_stop_the_search() -> None:
