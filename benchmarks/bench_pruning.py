@@ -60,6 +60,11 @@ configuration a run returns at ``B / 3`` and at ``B`` is also scored on data no 
 (the MLP: the 997 digits outside its 400 + 400; gradient boosting: 2,000 new samples of the
 same generated problem), and the report has a table of both targets on those scores.
 
+``ours GP ...`` rows: our ``GP()`` (what ``optimize`` picks for budgets of up to 64 trials)
+instead of TPE, without pruning and with three pruners; once a trial is pruned it models
+the loss over configuration and step.  The tables add target (b) against GP without
+pruning for them.
+
 Oracle rows (``oracle + ...``, not in the default run): our TPE and that pruner, but every
 step reports the trial's final loss: what the pruning schedule could reach if early values
 told the final loss, a ceiling, not a method.  ``ours + Forecast(...)``: an experiment
@@ -86,7 +91,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from _machine import cpu_model, git_commit, load_average
@@ -562,7 +567,6 @@ DEFAULT_METHODS = [
     for m in METHODS
     if m not in ("ours + WilcoxonPruner()", "ours + SuccessiveHalving()")
     if "min_steps=9" not in m and "Forecast" not in m and m not in ORACLES
-    if not m.startswith("ours GP")
 ]
 """Not ``SuccessiveHalving()`` without ``max_steps`` (it stops trials at their last step,
 a waste the guide tells users to avoid), nor the variants pruning from step 9 only and the
@@ -572,7 +576,8 @@ folds); on a learning curve every step of a worse trial is worse, so it stops ne
 trial after 4 steps (``--methods`` runs it).  And its scipy test per report is the slowest."""
 SLOW = ("gboost", "mlp_digits")
 
-OURS_PRUNED = [m for m in METHODS if m.startswith("ours +")]
+OURS_PRUNED = [m for m in METHODS if m.startswith(("ours +", "ours GP +"))]
+GP_NO_PRUNING = "ours GP, no pruning"
 OPTUNA_PRUNED = [m for m in METHODS if m.startswith("optuna +")]
 
 
@@ -685,8 +690,15 @@ def tables(results: Sequence[dict[str, Any]]) -> str:
         runs.setdefault((r["problem"], r["method"]), []).append(r)
     budget = {p: int(runs[p, methods[0]][0]["budget"]) for p in problems}
 
-    def scores(p: str, m: str, b: int) -> np.ndarray:
-        return np.array([score(r["trials"], b) for r in runs[p, m]])
+    def scores(p: str, m: str, b: int, seeds: Sequence[int] | None = None) -> np.ndarray:
+        """Per seed (sorted; only ``seeds`` if given; empty if ``m`` did not run on ``p``)."""
+        return np.array(
+            [
+                score(r["trials"], b)
+                for r in runs.get((p, m), [])
+                if seeds is None or int(r["seed"]) in seeds
+            ]
+        )
 
     lines: list[str] = []
     for p in problems:
@@ -705,6 +717,8 @@ def tables(results: Sequence[dict[str, Any]]) -> str:
             "|---|---|---|---|---|---|",
         ]
         for m in methods:
+            if (p, m) not in runs:
+                continue
             m_b, se_b = _mean_se(scores(p, m, B))
             m_3, se_3 = _mean_se(scores(p, m, third))
             started = np.mean([len(r["trials"]) for r in runs[p, m]])
@@ -716,7 +730,8 @@ def tables(results: Sequence[dict[str, Any]]) -> str:
             )
         lines.append("")
     lines += target_a(problems, methods, budget, scores)
-    lines += target_b(problems, methods, budget, scores)
+    lines += target_b(problems, methods, budget, scores, runs)
+    lines += target_b(problems, methods, budget, scores, runs, GP_NO_PRUNING)
     lines += heldout_tables(problems, methods, budget, runs)
     lines += early_values(problems, runs)
     return "\n".join(lines)
@@ -733,7 +748,10 @@ def _seed_ranges(seeds: Sequence[int]) -> str:
     return ", ".join(f"{a}..{b}" if a != b else str(a) for a, b in ranges)
 
 
-ScoreFn = Callable[[str, str, int], np.ndarray]
+class ScoreFn(Protocol):
+    def __call__(
+        self, p: str, m: str, b: int, seeds: Sequence[int] | None = None, /
+    ) -> np.ndarray: ...
 
 
 def target_a(
@@ -756,10 +774,14 @@ def target_a(
     beats = {m: 0 for m in ours}
     for p in problems:
         B = budget[p]
-        rival = min(rivals, key=lambda m: float(scores(p, m, B).mean()))
+        ran = [m for m in rivals if len(scores(p, m, B))]
+        rival = min(ran, key=lambda m: float(scores(p, m, B).mean()))
         r_mean, r_se = _mean_se(scores(p, rival, B))
         cells = []
         for m in ours:
+            if not len(scores(p, m, B)):
+                cells.append("")
+                continue
             mean, se = _mean_se(scores(p, m, B))
             diff = mean - r_mean
             beats[m] += diff < 0
@@ -777,22 +799,39 @@ def target_a(
 
 
 def target_b(
-    problems: Sequence[str], methods: Sequence[str], budget: dict[str, int], scores: ScoreFn
+    problems: Sequence[str],
+    methods: Sequence[str],
+    budget: dict[str, int],
+    scores: ScoreFn,
+    runs: dict[tuple[str, str], list[dict[str, Any]]],
+    baseline: str = NO_PRUNING,
 ) -> list[str]:
-    ours = [m for m in OURS_PRUNED if m in methods]
-    if NO_PRUNING not in methods or not ours:
+    """Target (b) against ``baseline`` at B: every pruned method of ours, or with the GP
+    baseline, the GP's."""
+    gp = baseline == GP_NO_PRUNING
+    ours = [m for m in OURS_PRUNED if m in methods and (m.startswith("ours GP") or not gp)]
+    if baseline not in methods or not ours:
         return []
     # No pruning at B/3 first: how far a third of the steps is from B before any pruning;
     # the oracles last: what each schedule could reach if early values were final losses.
-    ours = [NO_PRUNING, *ours, *(m for m in ORACLES if m in methods)]
+    firsts = (
+        [baseline] if gp else [NO_PRUNING, *([GP_NO_PRUNING] if GP_NO_PRUNING in methods else [])]
+    )
+    ours = [*firsts, *ours, *(m for m in ORACLES if m in methods and not gp)]
     lines = [
-        "### Target (b): ours with pruning at B/3 against ours without pruning at B",
+        "### Target (b): ours with pruning at B/3 against ours without pruning at B"
+        + (", with our GP" if gp else ""),
         "",
         "Mean at B/3 with the pruner minus the mean at B without pruning (negative = the "
         "pruned run is better with a third of the steps), ± the standard error of the paired "
         "differences (same seeds); ✓ when the difference is at most one s.e. (matches or "
         "better).  The first column is the run without pruning itself at B/3: what pruning "
-        "has to make up.",
+        "has to make up."
+        + (
+            "  Here the baseline is our GP without pruning, and the rows our GP with pruners."
+            if gp
+            else ""
+        ),
         "",
         "| problem | no pruning at B | " + " | ".join(f"{m} (at B/3)" for m in ours) + " |",
         "|---|---|" + "---|" * len(ours),
@@ -800,11 +839,16 @@ def target_b(
     matches = {m: 0 for m in ours}
     for p in problems:
         B = budget[p]
-        base = scores(p, NO_PRUNING, B)
+        base = scores(p, baseline, B)
         b_mean, b_se = _mean_se(base)
         cells = []
         for m in ours:
-            diff = scores(p, m, B // 3) - base
+            # Paired over the seeds both ran (a method may have run on fewer).
+            seeds = [int(r["seed"]) for r in runs.get((p, m), [])]
+            if not seeds:
+                cells.append("")
+                continue
+            diff = scores(p, m, B // 3) - scores(p, baseline, B, seeds)
             d_mean, d_se = _mean_se(diff)
             ok = d_mean <= (d_se if math.isfinite(d_se) else 0.0)
             matches[m] += ok
@@ -863,10 +907,12 @@ def heldout_tables(
         lines += [
             f"{p} ({len(base)} seeds; Optuna's best pruner on held-out data: {rival or 'not run'}):",
             "",
-            "| method | held-out at B | at B/3 | (b) B/3 - no pruning at B | (a) B - Optuna's best |",
-            "|---|---|---|---|---|",
+            "| method | held-out at B | at B/3 | (b) B/3 - no pruning at B | (a) B - Optuna's best "
+            "| (b) with GP: B/3 - GP without pruning at B |",
+            "|---|---|---|---|---|---|",
         ]
         r_full = losses(p, rival, B) if rival else None
+        gp_base = losses(p, GP_NO_PRUNING, B)
         for m in methods:
             third, full = losses(p, m, B // 3), losses(p, m, B)
             if third is None or full is None or len(third) != len(base):
@@ -874,8 +920,13 @@ def heldout_tables(
             (f_mean, f_se), (t_mean, t_se) = _mean_se(full), _mean_se(third)
             cells = [f"{_fmt(f_mean)} ± {_fmt(f_se)}", f"{_fmt(t_mean)} ± {_fmt(t_se)}", ""]
             if m.startswith("optuna"):  # the targets are ours
-                lines.append(f"| {m} | " + " | ".join(cells) + " |  |")
+                lines.append(f"| {m} | " + " | ".join(cells) + " |  |  |")
                 continue
+            gp_cell = ""
+            if m.startswith("ours GP") and gp_base is not None and len(gp_base) == len(third):
+                g_mean, g_se = _mean_se(third - gp_base)
+                ok = g_mean <= (g_se if math.isfinite(g_se) else 0.0)
+                gp_cell = f"{g_mean:+.3g} ± {_fmt(g_se)}{' ✓' if ok else ''}"
             d_mean, d_se = _mean_se(third - base)
             ok = d_mean <= (d_se if math.isfinite(d_se) else 0.0)
             cells[2] = f"{d_mean:+.3g} ± {_fmt(d_se)}{' ✓' if ok else ''}"
@@ -887,7 +938,7 @@ def heldout_tables(
                 )
             else:
                 cells.append("")
-            lines.append(f"| {m} | " + " | ".join(cells) + " |")
+            lines.append(f"| {m} | " + " | ".join([*cells, gp_cell]) + " |")
         lines.append("")
     return lines
 
