@@ -199,6 +199,24 @@ def test_gp_avoids_where_trials_were_pruned_when_early_values_tell() -> None:
     assert inside([proposal(seed, learn=True) for seed in range(20)]) <= 5
 
 
+def test_pruned_configurations_are_believed_at_the_final_step() -> None:
+    """Their final losses will never be observed, so the model takes its own prediction for
+    them (a kriging believer): uncertainty, and with it the expected improvement, drops
+    there, and proposals do not pile up where the pruner stops every trial."""
+    for seed in range(3):
+        proposer = _told_curves(seed, False, [*np.linspace(0.05, 0.45, 5).tolist(), 0.95])
+        for number, x in enumerate(np.linspace(0.68, 0.72, 5), start=6):
+            proposer.tell_curve(number, [(1, 2.0)])
+            proposer.tell_pruned(number, {"x": float(x)}, 1, 2.0)
+        gp, best, _, _ = proposer.model([])
+        _, x, y, _, _ = proposer._model_data()
+        assert proposer.theta is not None
+        unbelieved = kernel.Posterior(x, y, proposer.encoder.dims, proposer.theta)
+        at = proposer.encoder.encode(proposer.encoder.unit([{"x": 0.7}]))
+        assert gp.predict(at)[1][0] < 0.5 * unbelieved.predict(at)[1][0]
+        assert gp.log_ei(at, best)[0] < unbelieved.log_ei(at, best)[0]
+
+
 def test_a_failing_region_does_not_stop_the_search() -> None:
     # Half of the space fails; the model sees only the other half and still converges there.
     def loss(c: dict[str, float]) -> float | None:

@@ -543,6 +543,24 @@ class GPProposer:
         return units[rows[final]], x, y, y[final], units[~completed]
 
     def _propose(self, n: int, pending: Sequence[Assignment]) -> list[dict[str, float | int]]:
+        gp, best, centres, evaluated = self.model(pending)
+        taken = {key(a) for a in pending}
+        proposals: list[dict[str, float | int]] = []
+        for k in range(n):
+            proposal, encoded = self._propose_one(gp, best, centres, taken, evaluated)
+            taken.add(key(proposal))
+            proposals.append(proposal)
+            if k < n - 1:
+                mean, _ = gp.predict(encoded[None])
+                gp, best = gp.condition(encoded[None], mean), min(best, float(mean[0]))
+        return proposals
+
+    def model(
+        self, pending: Sequence[Assignment]
+    ) -> tuple[Posterior, float, FloatArray, FloatArray]:
+        """The posterior the acquisition uses (refitted when the data have grown enough),
+        the best (warped) loss to improve on, the unit points to perturb for local
+        candidates, and the encodings that candidates should not come near."""
         units, x, y, y_final, pruned = self._model_data()
         n_dims = int(self.encoder.dims.max()) + 1
         if self.theta is not None and len(self.theta) != n_dims + 1:
@@ -571,17 +589,8 @@ class GPProposer:
             believed = self.encoder.encode(self.encoder.unit(pending))
             mean, _ = gp.predict(believed)
             gp, best = gp.condition(believed, mean), min(best, float(mean.min()))
-        taken = {key(a) for a in pending}
         centres = units[np.argsort(y_final, kind="stable")[:LOCAL_CENTRES]]
-        proposals: list[dict[str, float | int]] = []
-        for k in range(n):
-            proposal, encoded = self._propose_one(gp, best, centres, taken, x)
-            taken.add(key(proposal))
-            proposals.append(proposal)
-            if k < n - 1:
-                mean, _ = gp.predict(encoded[None])
-                gp, best = gp.condition(encoded[None], mean), min(best, float(mean[0]))
-        return proposals
+        return gp, best, centres, x
 
     def _propose_one(
         self,
