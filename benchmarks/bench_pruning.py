@@ -406,7 +406,7 @@ def run_ours(
     oracle: bool = False,
     algo: Callable[[], Algorithm] = TPE,
 ) -> Runner:
-    """Our TPE with the pruner ``make_pruner`` gives.  With ``oracle``, every step reports the
+    """Our TPE (or ``algo``) with the pruner ``make_pruner`` gives.  With ``oracle``, every step reports the
     trial's *final* loss (the curve is computed to its end first; steps are still counted as
     they are walked): what pruning could reach if early values told the final loss exactly,
     a ceiling for any pruner on the same schedule, not a method."""
