@@ -774,15 +774,15 @@ def target_a(
     beats = {m: 0 for m in ours}
     for p in problems:
         B = budget[p]
-        ran = [m for m in rivals if len(scores(p, m, B))]
-        rival = min(ran, key=lambda m: float(scores(p, m, B).mean()))
-        r_mean, r_se = _mean_se(scores(p, rival, B))
+        at_b = {m: x for m in [*rivals, *ours] if len(x := scores(p, m, B))}
+        rival = min((m for m in rivals if m in at_b), key=lambda m: float(at_b[m].mean()))
+        r_mean, r_se = _mean_se(at_b[rival])
         cells = []
         for m in ours:
-            if not len(scores(p, m, B)):
+            if m not in at_b:  # not run on this problem
                 cells.append("")
                 continue
-            mean, se = _mean_se(scores(p, m, B))
+            mean, se = _mean_se(at_b[m])
             diff = mean - r_mean
             beats[m] += diff < 0
             cells.append(f"{diff:+.3g} ± {_fmt(math.hypot(se, r_se))}{' ✓' if diff < 0 else ''}")
