@@ -22,6 +22,7 @@ from typedspace import Outcome, Report
 KILL = 0.5
 EXIT = 0.25
 INTERRUPT = 0.75
+SLOW = 0.125
 SEGFAULT_BELOW = 0.25
 
 
@@ -43,8 +44,11 @@ def sleepy_square(x: float) -> float:
 
 def deadly(x: float) -> float:
     """``sleepy_square``, except at ``KILL`` (SIGKILL to itself, after a moment: the trials
-    submitted beside it are in the pool by then, even on a loaded machine) and ``EXIT``
-    (``os._exit``)."""
+    submitted beside it are in the pool by then, even on a loaded machine), ``EXIT``
+    (``os._exit``) and ``SLOW`` (1.5 s: started beside ``KILL``, it is still running when
+    the killer dies, however the machine schedules the two)."""
+    if x == SLOW:
+        time.sleep(1.5)
     if x == KILL:
         time.sleep(0.3)
         os.kill(os.getpid(), signal.SIGKILL)

@@ -204,7 +204,9 @@ def test_process_pool_records_a_worker_death_and_goes_on() -> None:
             max_evals=8,
             seed=0,
             executor=pool,
-            points_to_evaluate=[objectives.KILL],
+            # A quick neighbour may finish just as the killer dies, which then died alone
+            # (seen in CI under load); a slow one is certainly running beside it.
+            points_to_evaluate=[objectives.KILL, objectives.SLOW],
         )
         # The broken pool was shut down and its replacement too: no process is left over.
     assert result.stop_reason == "max_evals"
@@ -217,7 +219,7 @@ def test_process_pool_records_a_worker_death_and_goes_on() -> None:
     assert all(t.loss == objectives.square(t.value) for t in ok)
     # The trials running beside the killer were suspects: cancelled, then re-run alone.
     cancelled = [t for t in result.trials if t.state is TrialState.CANCELLED]
-    assert cancelled, "two workers: the killer was not alone in the pool"
+    assert objectives.SLOW in [t.value for t in cancelled], "the killer was not alone"
     innocent = [t.value for t in cancelled if t.value != objectives.KILL]
     assert set(innocent) <= {t.value for t in ok}
 
