@@ -733,6 +733,7 @@ def tables(results: Sequence[dict[str, Any]]) -> str:
     lines += target_b(problems, methods, budget, scores, runs)
     lines += target_b(problems, methods, budget, scores, runs, GP_NO_PRUNING)
     lines += heldout_tables(problems, methods, budget, runs)
+    lines += by_started_trials(problems, runs)
     lines += early_values(problems, runs)
     return "\n".join(lines)
 
@@ -945,6 +946,70 @@ def heldout_tables(
 
 RUNGS = (1, 3, 9)
 """The rungs of ``SuccessiveHalving(max_steps=27)`` before the last step."""
+
+
+#: Started-trial counts at which ``by_started_trials`` compares GP with TPE.
+STARTED = (30, 64, 100, 150, 192, 300)
+
+
+def best_of_first(trials: Sequence[TrialLog], n: int) -> float:
+    """The best final loss among the completed trials of the first ``n`` started (NaN if
+    none completed): what ``optimize(..., max_evals=n)`` with a pruner returns."""
+    finals = [t["values"][-1] for t in trials[:n] if t["state"] == "complete"]
+    return float(min(finals)) if finals else math.nan
+
+
+def by_started_trials(
+    problems: Sequence[str], runs: dict[tuple[str, str], list[dict[str, Any]]]
+) -> list[str]:
+    """Our GP against our TPE with the same pruner, at equal numbers of trials *started*:
+    with a pruner, ``max_evals`` counts started trials, and this is what chose the default
+    algorithm's threshold for pruned studies (``GP_UP_TO_PRUNED``)."""
+    pairs = [
+        (m, "ours GP" + m.removeprefix("ours"))
+        for m in [NO_PRUNING, *OURS_PRUNED]
+        if not m.startswith("ours GP") and ("ours GP" + m.removeprefix("ours")) in METHODS
+    ]
+    rows = []
+    for p in problems:
+        for tpe, gp in pairs:
+            if (p, tpe) not in runs or (p, gp) not in runs:
+                continue
+            by_seed = {int(r["seed"]): r["trials"] for r in runs[p, gp]}
+            cells = []
+            for n in STARTED:
+                diffs = np.array(
+                    [
+                        best_of_first(by_seed[int(r["seed"])], n) - best_of_first(r["trials"], n)
+                        for r in runs[p, tpe]
+                        if int(r["seed"]) in by_seed
+                        and min(len(r["trials"]), len(by_seed[int(r["seed"])])) >= n
+                    ]
+                )
+                diffs = diffs[np.isfinite(diffs)]
+                if len(diffs) < 5:
+                    cells.append("")
+                    continue
+                mean, se = _mean_se(diffs)
+                mean = 0.0 if abs(mean) < 1e-12 else mean  # equal runs, up to rounding
+                cells.append(f"{mean:+.3g} ± {se:.2g} ({len(diffs)})")
+            pruner = tpe.removeprefix("ours, ").removeprefix("ours + ")
+            rows.append(f"| {p} | {pruner} | " + " | ".join(cells) + " |")
+    if not rows:
+        return []
+    return [
+        "### GP against TPE, by trials started",
+        "",
+        "With a pruner, `max_evals` counts the trials started.  Our GP minus our TPE with the "
+        "same pruner: the best final loss among the completed trials of the first N started, "
+        "paired by seed over the seeds whose two runs both started N trials within B "
+        "(their number in brackets; blank: fewer than 5); negative: GP better.",
+        "",
+        "| problem | pruner | " + " | ".join(f"N = {n}" for n in STARTED) + " |",
+        "|---|---|" + "---|" * len(STARTED),
+        *rows,
+        "",
+    ]
 
 
 def early_values(

@@ -1,11 +1,12 @@
-"""The algorithm chosen when none is given: GP up to ``GP_UP_TO`` trials, TPE beyond."""
+"""The algorithm chosen when none is given: GP up to ``GP_UP_TO`` trials (``GP_UP_TO_PRUNED``
+with a pruner), TPE beyond."""
 
 from __future__ import annotations
 
 import pytest
 
 from typedspace.algorithms import GP, TPE, default_algorithm
-from typedspace.algorithms._default import GP_UP_TO
+from typedspace.algorithms._default import GP_UP_TO, GP_UP_TO_PRUNED
 
 
 @pytest.mark.parametrize("budget", [1, 16, GP_UP_TO])
@@ -16,3 +17,15 @@ def test_a_small_budget_gets_the_gaussian_process(budget: int) -> None:
 @pytest.mark.parametrize("budget", [GP_UP_TO + 1, 1000, None])
 def test_a_large_or_unknown_budget_gets_tpe(budget: int | None) -> None:
     assert default_algorithm(budget) == TPE()
+
+
+@pytest.mark.parametrize(("budget", "expected"), [(GP_UP_TO + 1, GP()), (GP_UP_TO_PRUNED, GP())])
+def test_a_pruned_budget_of_started_trials_gets_the_gaussian_process_further(
+    budget: int, expected: GP
+) -> None:
+    assert default_algorithm(budget, pruning=True) == expected
+
+
+@pytest.mark.parametrize("budget", [GP_UP_TO_PRUNED + 1, None])
+def test_a_large_or_unknown_pruned_budget_gets_tpe(budget: int | None) -> None:
+    assert default_algorithm(budget, pruning=True) == TPE()

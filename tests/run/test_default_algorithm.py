@@ -9,6 +9,7 @@ import pytest
 
 from typedspace import IntUniform, Optimizer, Uniform, load_study, optimize
 from typedspace.algorithms._default import GP_UP_TO
+from typedspace.pruners import Hyperband
 
 SPACE = {"x": Uniform(-2.0, 2.0), "n": IntUniform(1, 5)}
 
@@ -29,6 +30,14 @@ def test_the_study_record_names_the_algorithm_the_budget_chose(
 def test_without_a_budget_ask_and_tell_use_tpe() -> None:
     assert type(Optimizer(SPACE).algorithm).__name__ == "TPE"
     assert type(Optimizer(SPACE, max_trials=10).algorithm).__name__ == "GP"
+
+
+def test_a_pruner_raises_the_budget_the_gaussian_process_gets() -> None:
+    # With a pruner max_trials counts started trials, most of them stopped early.
+    budget = GP_UP_TO + 1
+    assert type(Optimizer(SPACE, max_trials=budget).algorithm).__name__ == "TPE"
+    pruned = Optimizer(SPACE, max_trials=budget, pruner=Hyperband(max_steps=9))
+    assert type(pruned.algorithm).__name__ == "GP"
 
 
 def test_the_progress_line_names_the_algorithm(capsys: pytest.CaptureFixture[str]) -> None:

@@ -244,8 +244,9 @@ def optimize(
 ) -> Result[Any]:
     """Minimize ``objective`` over ``space`` and return the trials and the best typed value.
 
-    ``algo`` None (the default) picks by the budget: ``GP()`` for ``max_evals`` up to 64,
-    else ``TPE()`` (see ``typedspace.algorithms.default_algorithm``).
+    ``algo`` None (the default) picks by the budget: ``GP()`` for ``max_evals`` up to 64
+    (192 with a pruner: most trials then stop early), else ``TPE()`` (see
+    ``typedspace.algorithms.default_algorithm``).
 
     ``max_evals`` is the total number of trials of the study (a resumed study counts the trials
     it already has); None (the default) means 100, or no limit when ``timeout`` or

@@ -195,12 +195,14 @@ class Optimizer(Generic[T]):
                 f"Optimizer: pruner must be a pruner such as MedianPruner(), got {pruner!r}"
             )
         self.pruner = pruner
-        # Without algo=, the budget decides (GP for a few dozen trials); several objectives
-        # need an algorithm that ranks loss vectors: TPE.
+        # Without algo=, the budget decides (GP for a few dozen trials, more with a pruner);
+        # several objectives need an algorithm that ranks loss vectors: TPE.
         self.algorithm = (
             algo
             if algo is not None
-            else default_algorithm(max_trials if objectives is None else None)
+            else default_algorithm(
+                max_trials if objectives is None else None, pruning=pruner is not None
+            )
         )
         if not isinstance(self.algorithm, Algorithm):
             raise TypeError(f"algo must be an Algorithm such as TPE(), got {algo!r}")

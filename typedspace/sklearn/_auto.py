@@ -226,7 +226,7 @@ class AutoClassifier(ClassifierMixin, _Auto):  # type: ignore[misc]
     ``scoring`` (default: accuracy).  A trial that runs longer than ``trial_timeout`` seconds
     (default: a quarter of the budget, at least 2 s) or past the end of the budget is killed
     and recorded as failed (``TrialTimeout``).  ``algo`` None is TPE (with the default ``max_evals=10_000`` the time budget ends the search;
-    ``optimize`` picks GP only for ``max_evals`` up to 64).
+    ``optimize`` picks GP only for ``max_evals`` up to 192 with a pruner, 64 without).
     Each fold's loss is reported as soon as the worker has it, and ``pruner`` may stop a
     trial between folds (see ``SpaceSearchCV``; ``"auto"``, the default, is
     ``WilcoxonPruner(p_threshold=0.3)`` with 3 folds, which stops a trial worse than the best

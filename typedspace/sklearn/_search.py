@@ -250,8 +250,8 @@ class SpaceSearchCV(MetaEstimatorMixin, BaseEstimator):  # type: ignore[misc]
     ``pipeline(any_preprocessing(), any_classifier())``, or your own ``Map``).  ``max_evals``
     trials are cross-validated with ``cv`` (an int, a splitter or an iterable of splits, as in
     scikit-learn; every trial sees the same folds) and scored with ``scoring`` (None: the
-    estimator's ``score``).  ``algo`` (None: ``optimize``'s choice for ``max_evals``, GP up to 64 trials, so
-    for the default 50, else TPE), ``seed``, ``storage``,
+    estimator's ``score``).  ``algo`` (None: ``optimize``'s choice for ``max_evals``, GP up to 192 trials with a
+    pruner and 64 without, so for the default 50, else TPE), ``seed``, ``storage``,
     ``study``, ``executor``, ``max_pending`` and ``timeout`` go to ``typedspace.optimize``.
     Pass ``storage`` as a path and ``executor`` as ``"processes"``/``"threads"`` to keep the
     search clonable (``clone`` deep-copies parameters; a pool or connection does not copy).
