@@ -60,10 +60,11 @@ configuration a run returns at ``B / 3`` and at ``B`` is also scored on data no 
 (the MLP: the 997 digits outside its 400 + 400; gradient boosting: 2,000 new samples of the
 same generated problem), and the report has a table of both targets on those scores.
 
-``ours GP ...`` rows: our ``GP()`` (what ``optimize`` picks for budgets of up to 64 trials)
-instead of TPE, without pruning and with three pruners; once a trial is pruned it models
-the loss over configuration and step.  The tables add target (b) against GP without
-pruning for them.
+``ours GP ...`` rows: our ``GP()`` (what ``optimize`` picks for budgets of up to 64 trials,
+192 with a pruner) instead of TPE, without pruning and with three pruners; once a trial is
+pruned it models the loss over configuration and step.  The tables add target (b) against
+GP without pruning for them, and GP against TPE with the same pruner at equal numbers of
+trials started (what chose that 192).
 
 Oracle rows (``oracle + ...``, not in the default run): our TPE and that pruner, but every
 step reports the trial's final loss: what the pruning schedule could reach if early values
