@@ -98,6 +98,7 @@ import numpy as np
 from _machine import cpu_model, git_commit, load_average
 from competitors import optuna_sampler
 from forecast_pruner import Forecast
+from model_pruner import ModelForecast
 from problems import _H_A, _H_ALPHA, _H_P, HARTMANN6_MIN, to_optuna
 
 from typedspace import (
@@ -111,6 +112,7 @@ from typedspace import (
     as_space,
 )
 from typedspace.algorithms import GP, TPE, Algorithm
+from typedspace.backends._flatten import flatten
 from typedspace.pruners import (
     Hyperband,
     IfPredictive,
@@ -416,8 +418,11 @@ def run_ours(
         opt = Optimizer(problem.space, algo(), seed=seed, pruner=make_pruner(problem))
         trials: list[TrialLog] = []
         spent = 0
+        note = getattr(opt.pruner, "note", None)  # the ModelForecast experiment's hook
         while spent < budget:
             trial = opt.ask()
+            if note is not None:
+                note(trial.number, trial.assignment)
             values: list[float] = []
             state = "complete"
             curve: Iterable[float] = problem.curve(trial.value)
@@ -506,6 +511,11 @@ def _checked(name: str, wrap: Callable[[Pruner], Pruner]) -> dict[str, Runner]:
     }
 
 
+def _model_forecast(make: Callable[[CurveProblem], Pruner]) -> Runner:
+    """Our GP with ``make``'s pruner judging the model's forecasts (``model_pruner.py``)."""
+    return run_ours(lambda p: ModelForecast(make(p), flatten(p.space).table), algo=GP)
+
+
 NO_PRUNING = "ours, no pruning"
 METHODS: dict[str, Runner] = {
     NO_PRUNING: run_ours(lambda p: None),
@@ -551,6 +561,12 @@ METHODS: dict[str, Runner] = {
     "ours GP + SuccessiveHalving(max_steps=27, window=2)": run_ours(
         lambda p: SuccessiveHalving(max_steps=p.steps, window=2), algo=GP
     ),
+    "ours GP + ModelForecast(Hyperband(max_steps=27))": _model_forecast(
+        lambda p: Hyperband(max_steps=p.steps)
+    ),
+    "ours GP + ModelForecast(SuccessiveHalving(max_steps=27, window=2))": _model_forecast(
+        lambda p: SuccessiveHalving(max_steps=p.steps, window=2)
+    ),
     "optuna, no pruning": run_optuna(_optuna_pruner("NopPruner")),
     "optuna + MedianPruner()": run_optuna(_optuna_pruner("MedianPruner")),
     "optuna + SuccessiveHalvingPruner()": run_optuna(_optuna_pruner("SuccessiveHalvingPruner")),
@@ -568,6 +584,7 @@ DEFAULT_METHODS = [
     for m in METHODS
     if m not in ("ours + WilcoxonPruner()", "ours + SuccessiveHalving()")
     if "min_steps=9" not in m and "Forecast" not in m and m not in ORACLES
+    if "ModelForecast" not in m
 ]
 """Not ``SuccessiveHalving()`` without ``max_steps`` (it stops trials at their last step,
 a waste the guide tells users to avoid), nor the variants pruning from step 9 only and the
