@@ -98,6 +98,7 @@ import numpy as np
 from _machine import cpu_model, git_commit, load_average
 from competitors import optuna_sampler
 from forecast_pruner import Forecast
+from gp_variants import NoisyIncumbentGP
 from model_pruner import ModelForecast
 from problems import _H_A, _H_ALPHA, _H_P, HARTMANN6_MIN, to_optuna
 
@@ -567,6 +568,10 @@ METHODS: dict[str, Runner] = {
     "ours GP + ModelForecast(SuccessiveHalving(max_steps=27, window=2))": _model_forecast(
         lambda p: SuccessiveHalving(max_steps=p.steps, window=2)
     ),
+    "ours GP (noisy incumbent), no pruning": run_ours(lambda p: None, algo=NoisyIncumbentGP),
+    "ours GP (noisy incumbent) + Hyperband(max_steps=27)": run_ours(
+        lambda p: Hyperband(max_steps=p.steps), algo=NoisyIncumbentGP
+    ),
     "optuna, no pruning": run_optuna(_optuna_pruner("NopPruner")),
     "optuna + MedianPruner()": run_optuna(_optuna_pruner("MedianPruner")),
     "optuna + SuccessiveHalvingPruner()": run_optuna(_optuna_pruner("SuccessiveHalvingPruner")),
@@ -584,7 +589,7 @@ DEFAULT_METHODS = [
     for m in METHODS
     if m not in ("ours + WilcoxonPruner()", "ours + SuccessiveHalving()")
     if "min_steps=9" not in m and "Forecast" not in m and m not in ORACLES
-    if "ModelForecast" not in m
+    if "ModelForecast" not in m and "noisy incumbent" not in m
 ]
 """Not ``SuccessiveHalving()`` without ``max_steps`` (it stops trials at their last step,
 a waste the guide tells users to avoid), nor the variants pruning from step 9 only and the
@@ -594,7 +599,9 @@ folds); on a learning curve every step of a worse trial is worse, so it stops ne
 trial after 4 steps (``--methods`` runs it).  And its scipy test per report is the slowest."""
 SLOW = ("gboost", "mlp_digits")
 
-OURS_PRUNED = [m for m in METHODS if m.startswith(("ours +", "ours GP +"))]
+OURS_PRUNED = [
+    m for m in METHODS if m.startswith(("ours +", "ours GP +", "ours GP (noisy incumbent) +"))
+]
 GP_NO_PRUNING = "ours GP, no pruning"
 OPTUNA_PRUNED = [m for m in METHODS if m.startswith("optuna +")]
 
