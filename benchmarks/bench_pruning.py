@@ -68,8 +68,10 @@ trials started (what chose that 192).
 
 Oracle rows (``oracle + ...``, not in the default run): our TPE and that pruner, but every
 step reports the trial's final loss: what the pruning schedule could reach if early values
-told the final loss, a ceiling, not a method.  ``ours + Forecast(...)``: an experiment
-(``forecast_pruner.py``), not in the default run either.
+told the final loss, a ceiling, not a method.  ``ours + Forecast(...)``,
+``ours GP + ModelForecast(...)`` and ``ours GP (noisy incumbent) ...``: experiments
+(``forecast_pruner.py``, ``model_pruner.py``, ``gp_variants.py``; none helped, see
+``RESULTS-pruning.md``), not in the default run either.
 
 Single process, single-threaded (BLAS limited to one thread).  Raw runs (every trial's
 curve as far as it went, its configuration, and the held-out scores):

@@ -1,5 +1,7 @@
 """An experiment, not part of typedspace: prune on a model's forecast of each trial's final
 loss given its *configuration* and its curve so far (issue 14, target (b); BOHB/DyHPO-style).
+The outcome is in ``RESULTS-pruning.md``: no better than the same pruner judging the values
+(10 seeds, gradient boosting and the MLP), so it was not shipped.
 
 Pruners judge a trial by its values so far.  Where curves cross (gradient boosting: small
 learning rates start slowly and finish best), the values mislead, and a forecast from the
