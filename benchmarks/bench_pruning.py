@@ -591,11 +591,12 @@ DEFAULT_METHODS = [
     for m in METHODS
     if m not in ("ours + WilcoxonPruner()", "ours + SuccessiveHalving()")
     if "min_steps=9" not in m and "Forecast" not in m and m not in ORACLES
-    if "ModelForecast" not in m and "noisy incumbent" not in m
+    if "noisy incumbent" not in m  # ("Forecast" covers ModelForecast)
 ]
 """Not ``SuccessiveHalving()`` without ``max_steps`` (it stops trials at their last step,
 a waste the guide tells users to avoid), nor the variants pruning from step 9 only and the
-``Forecast`` experiment (they measure gradient boosting's miss of target (b)), nor the
+``Forecast``, ``ModelForecast`` and noisy-incumbent experiments (they measure gradient
+boosting's miss of target (b) and the GP's held-out MLP scores), nor the
 oracles (ceilings: they compute every trial's whole curve), nor ``WilcoxonPruner``: it is for folds (a paired test against the best trial on the same
 folds); on a learning curve every step of a worse trial is worse, so it stops nearly every
 trial after 4 steps (``--methods`` runs it).  And its scipy test per report is the slowest."""
