@@ -27,8 +27,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
+from forecast_pruner import _completed
 
-from typedspace.algorithms._gp import _Encoder, curve_points, warp_losses
+from typedspace.algorithms._gp import PRIOR_RESTART_EVERY, _Encoder, curve_points, warp_losses
 from typedspace.algorithms._gp_kernel import Posterior, prior_mode
 from typedspace.algorithms._parzen import one_blas_thread
 from typedspace.backends._table import ParamTable
@@ -90,7 +91,7 @@ class ModelForecast:
         dims = self.encoder.dims
         if self.theta is None or len(y) - self.n_fitted >= max(1, REFIT_GROWTH * self.n_fitted):
             starts = [] if self.theta is None else [self.theta]
-            if self.theta is None or self.n_fits % 5 == 0:
+            if self.theta is None or self.n_fits % PRIOR_RESTART_EVERY == 0:
                 starts.append(prior_mode(int(dims.max()) + 1))
             gp = Posterior.fit(x, y, dims, starts)
             self.theta, self.n_fitted = gp.theta, len(y)
@@ -100,10 +101,6 @@ class ModelForecast:
         final = self.encoder.encode(units)  # fidelity column 1.0
         mean, _ = gp.predict(final)
         return {c.number: float(m) for c, m in zip(curves, mean, strict=True)}
-
-
-def _completed(curve: Curve) -> bool:
-    return curve.status is Status.COMPLETE and curve.loss is not None and math.isfinite(curve.loss)
 
 
 def _arrays(curve: Curve) -> tuple[FloatArray, FloatArray] | None:
