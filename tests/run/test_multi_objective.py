@@ -78,6 +78,7 @@ def test_a_record_is_read_by_field_and_the_front_is_the_non_dominated_trials() -
     front = {t.number for t in result.pareto}
     assert front == _brute_front(points)
     assert [t.number for t in result.pareto] == sorted(front)
+    assert repr(result).endswith(f"stop_reason='max_evals', {len(front)} on the Pareto front)")
 
 
 def test_maximized_objectives_change_sign_for_dominance_and_hypervolume() -> None:

@@ -82,6 +82,23 @@ def test_failures_are_recorded_and_the_run_goes_on() -> None:
     assert result.best.n == 1
 
 
+def test_the_repr_summarizes_the_run_and_names_the_best_trial() -> None:
+    def objective(c: Config) -> float:
+        if c.n == 3:
+            raise ZeroDivisionError("n=3 is bad")
+        return quadratic(c)
+
+    result = optimize(objective, space_of(Config), RandomSearch(), max_evals=30, seed=0)
+    failed, best = len(result.failed), result.best_trial
+    assert 0 < failed < 30
+    assert repr(result) == (
+        f"Result(30 trials ({30 - failed} ok, {failed} failed), stop_reason='max_evals', "
+        f"best trial {best.number}: loss {best.loss:.6g}, {best.value!r})"
+    )
+    every_failed = optimize(lambda c: math.nan, space_of(Config), max_evals=2)
+    assert repr(every_failed).endswith("(2 failed), stop_reason='max_evals', no successful trial)")
+
+
 def test_points_to_evaluate_run_first() -> None:
     start = Config(x=0.5, n=1, act="relu")
     result = optimize(

@@ -3,6 +3,7 @@ lowest loss or says why there is none."""
 
 from __future__ import annotations
 
+import attrs
 import pytest
 
 from typedspace.errors import NoSuccessfulTrial
@@ -67,3 +68,15 @@ def test_best_of_without_a_successful_trial_says_why() -> None:
     for unfinished in ([], [_trial(0, TrialState.RUNNING), _trial(1, TrialState.CANCELLED)]):
         with pytest.raises(NoSuccessfulTrial, match="no trial has finished yet"):
             best_of(unfinished)
+
+
+def test_a_long_curve_is_summarized_in_the_repr() -> None:
+    curve = tuple((step, 1.0 / (step + 1)) for step in range(50))
+    record = TrialRecord(0, TrialState.PRUNED, {"x": 1}, 10.0, 11.0, intermediate=curve)
+    trial = Trial.from_record(record, 1)
+    for text in (repr(record), repr(trial)):
+        assert "intermediate=<50 reports: (0, 1.0) ... (49, 0.02)>" in text
+        assert "(25, " not in text and "intermediate_vectors=()" in text
+    short = attrs.evolve(record, intermediate=((0, 0.5), (1, 0.25)))
+    assert "intermediate=((0, 0.5), (1, 0.25))" in repr(short)
+    assert attrs.evolve(record) == record  # the repr alone changed: equality sees every value

@@ -18,6 +18,7 @@ from typedspace.algorithms import Algorithm
 from typedspace.algorithms._pareto import hypervolume
 from typedspace.backends._encode import encode
 from typedspace.backends._table import Assignment, ParamTable
+from typedspace.errors import NoSuccessfulTrial
 from typedspace.nodes import Space
 from typedspace.nodes._base import check_int, check_number, check_positive
 from typedspace.pruners import Pruner
@@ -36,7 +37,7 @@ T = TypeVar("T")
 N = TypeVar("N", int, float)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Result(Generic[T]):
     """The trials of a study after a run, and the best of them.
 
@@ -50,6 +51,22 @@ class Result(Generic[T]):
     table: ParamTable | None = attrs.field(default=None, repr=False, eq=False)
     #: The study's declared objectives (None: a single loss).
     objectives: Objectives | None = attrs.field(default=None, repr=False, eq=False)
+
+    def __repr__(self) -> str:
+        # A summary: a run's trials, each with its curve, would fill the screen.
+        counts = ", ".join(
+            f"{n} {state.value}"
+            for state in TrialState
+            if (n := sum(t.state is state for t in self.trials))
+        )
+        head = f"Result({len(self.trials)} trials ({counts}), stop_reason={self.stop_reason!r}"
+        if self.objectives is not None:
+            return f"{head}, {len(self.pareto)} on the Pareto front)"
+        try:
+            best = self.best_trial
+        except NoSuccessfulTrial:
+            return f"{head}, no successful trial)"
+        return f"{head}, best trial {best.number}: loss {best.loss:.6g}, {best.value!r})"
 
     @property
     def pareto(self) -> list[Trial[T]]:

@@ -56,6 +56,13 @@ Intermediate = tuple[tuple[int | float, float], ...]
 IntermediateVectors = tuple[tuple[int | float, tuple[float, ...]], ...]
 
 
+def curve_repr(curve: Sequence[tuple[int | float, object]]) -> str:
+    """A reported curve in a trial's repr: its length and ends, not every value."""
+    if len(curve) <= 2:
+        return repr(curve)
+    return f"<{len(curve)} reports: {curve[0]!r} ... {curve[-1]!r}>"
+
+
 @attrs.frozen
 class TrialRecord:
     """A trial as storage keeps it."""
@@ -68,10 +75,10 @@ class TrialRecord:
     loss: float | None = None
     extra: Mapping[str, Any] = attrs.field(factory=dict)
     error: ErrorInfo | None = None
-    intermediate: Intermediate = ()
+    intermediate: Intermediate = attrs.field(default=(), repr=curve_repr)
     values: tuple[float, ...] | None = None
     constraints: tuple[float, ...] | None = None
-    intermediate_vectors: IntermediateVectors = ()
+    intermediate_vectors: IntermediateVectors = attrs.field(default=(), repr=curve_repr)
 
 
 def is_feasible(constraints: tuple[float, ...] | None) -> bool:
@@ -100,10 +107,10 @@ class Trial(Generic[T_co]):
     loss: float | None = None
     extra: Mapping[str, Any] = attrs.field(factory=dict)
     error: ErrorInfo | None = None
-    intermediate: Intermediate = ()
+    intermediate: Intermediate = attrs.field(default=(), repr=curve_repr)
     values: tuple[float, ...] | None = None
     constraints: tuple[float, ...] | None = None
-    intermediate_vectors: IntermediateVectors = ()
+    intermediate_vectors: IntermediateVectors = attrs.field(default=(), repr=curve_repr)
 
     @property
     def feasible(self) -> bool:
