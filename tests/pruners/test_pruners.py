@@ -9,6 +9,8 @@ from typing import Any, cast
 import attrs
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy import stats
 
 from typedspace.pruners import (
@@ -34,6 +36,42 @@ def running(number: int, values: Sequence[float], steps: Sequence[float] | None 
 
 
 FIVE = [complete(n, [v, v - 0.1]) for n, v in enumerate([1.0, 2.0, 3.0, 4.0, 5.0])]
+
+
+# --- Curves ---
+
+
+@given(
+    st.dictionaries(
+        st.floats(0.0, 100.0),
+        st.floats(-1e6, 1e6),
+        max_size=12,
+    ),
+    st.floats(-1.0, 101.0),
+)
+def test_best_until_is_the_lowest_value_at_or_before_the_step(
+    reported: dict[float, float], step: float
+) -> None:
+    # Steps in any order (float budgets, folds reported as they finish).
+    curve = running(0, list(reported.values()), steps=list(reported))
+    upto = [value for s, value in reported.items() if s <= step]
+    assert curve.best_until(step) == (min(upto) if upto else None)
+    assert curve.last_step == (max(reported) if reported else None)
+
+
+def test_a_curve_needs_a_value_per_step() -> None:
+    with pytest.raises(ValueError, match="Curve of trial 3: 2 steps but 1 values"):
+        Curve(3, Status.RUNNING, (1, 2), (0.5,))
+
+
+def test_a_curve_is_its_fields() -> None:
+    # The lookup tables built from steps and values are neither shown nor compared.
+    curve = running(1, [0.5, 0.4])
+    assert repr(curve) == (
+        "Curve(number=1, status=<Status.RUNNING: 'running'>, steps=(1, 2), values=(0.5, 0.4), "
+        "loss=None)"
+    )
+    assert curve == running(1, [0.5, 0.4]) and curve != running(1, [0.5, 0.3])
 
 
 # --- Median and percentile ---

@@ -8,7 +8,9 @@ about one study agree, and a resumed study prunes as the original would have.
 
 from __future__ import annotations
 
+import bisect
 import enum
+import itertools
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -37,16 +39,31 @@ class Curve:
     steps: tuple[Step, ...]
     values: tuple[float, ...]
     loss: float | None = None
+    # Steps in increasing order and the lowest value up to each: a pruner asks every curve of
+    # the study at each report, so ``best_until`` is a binary search, not a scan.
+    _sorted_steps: list[Step] = attrs.field(init=False, repr=False, eq=False)
+    _running_best: list[float] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        if len(self.steps) != len(self.values):
+            raise ValueError(
+                f"Curve of trial {self.number}: {len(self.steps)} steps but "
+                f"{len(self.values)} values"
+            )
+        pairs = sorted(zip(self.steps, self.values, strict=True), key=lambda pair: pair[0])
+        running = list(itertools.accumulate((value for _, value in pairs), min))
+        object.__setattr__(self, "_sorted_steps", [step for step, _ in pairs])
+        object.__setattr__(self, "_running_best", running)
 
     @property
     def last_step(self) -> Step | None:
-        return max(self.steps) if self.steps else None
+        return self._sorted_steps[-1] if self._sorted_steps else None
 
     def best_until(self, step: Step) -> float | None:
         """The lowest value reported at a step up to ``step`` (None if there is none): the
         trial's standing at ``step`` whatever its steps were (epochs or float budgets)."""
-        upto = [v for s, v in zip(self.steps, self.values, strict=True) if s <= step]
-        return min(upto) if upto else None
+        reached = bisect.bisect_right(self._sorted_steps, step)
+        return self._running_best[reached - 1] if reached else None
 
     def at(self, step: Step) -> float | None:
         """The value reported at exactly ``step``, if any."""

@@ -195,6 +195,7 @@ class Optimizer(Generic[T]):
                 f"Optimizer: pruner must be a pruner such as MedianPruner(), got {pruner!r}"
             )
         self.pruner = pruner
+        self._reporting: Reporting | None = None
         # Without algo=, the budget decides (GP for a few dozen trials, more with a pruner);
         # several objectives need an algorithm that ranks loss vectors: TPE.
         self.algorithm = (
@@ -334,17 +335,21 @@ class Optimizer(Generic[T]):
         )
 
     def reporting(self) -> Reporting:
-        """Where the trials' reports go (with several objectives, how vectors are read)."""
-        objectives = self.objectives
-        if objectives is None or len(objectives) < 2:
-            return Reporting(self.storage, self.study, self.pruner)
-        return Reporting(
-            self.storage,
-            self.study,
-            self.pruner,
-            functools.partial(read_values, objectives=objectives),
-            objectives.losses((1.0,) * len(objectives)),
-        )
+        """Where the trials' reports go (with several objectives, how vectors are read); one
+        value per optimizer, so that its curves are built once across reports."""
+        if self._reporting is None or self._reporting.pruner is not self.pruner:
+            objectives = self.objectives
+            if objectives is None or len(objectives) < 2:
+                self._reporting = Reporting(self.storage, self.study, self.pruner)
+            else:
+                self._reporting = Reporting(
+                    self.storage,
+                    self.study,
+                    self.pruner,
+                    functools.partial(read_values, objectives=objectives),
+                    objectives.losses((1.0,) * len(objectives)),
+                )
+        return self._reporting
 
     def counted(self) -> int:
         """Trials of the study that count towards ``max_evals``: all but the cancelled ones."""

@@ -10,10 +10,11 @@ SQLite file, so a decision uses every trial whichever process ran it.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import attrs
 
@@ -24,6 +25,8 @@ from typedspace.pruners._pareto import VectorCurve
 from typedspace.storage import Storage
 from typedspace.storage._base import ReportsVectors
 from typedspace.storage._records import TrialRecord, TrialState
+
+C = TypeVar("C")
 
 _STATUS = {
     TrialState.RUNNING: Status.RUNNING,
@@ -46,11 +49,66 @@ def furthest(intermediate: Sequence[tuple[Step, float]]) -> tuple[Step, float]:
     return max(intermediate, key=lambda pair: pair[0], default=(0, math.inf))
 
 
-def prune_decision(pruner: Pruner | None, number: int, records: Sequence[TrialRecord]) -> bool:
+class CurveCache:
+    """Each record's curve, built once per version of the record.
+
+    The storages hand back the same record object until the trial changes, and a pruner is
+    asked at every report with every trial of the study: rebuilding each curve each time made
+    a report's cost grow with the study's total number of reports.  Not sent to other
+    processes: a worker builds its own.
+    """
+
+    def __init__(self) -> None:
+        self._curves: _Built[Curve] = _Built(curve_of)
+        self._vectors: dict[tuple[float, ...], _Built[VectorCurve]] = {}
+
+    def __reduce__(self) -> tuple[type[CurveCache], tuple[()]]:
+        return (CurveCache, ())
+
+    def curves(self, records: Sequence[TrialRecord]) -> list[Curve]:
+        """``curve_of`` each record."""
+        return self._curves.of(records)
+
+    def vector_curves(
+        self, records: Sequence[TrialRecord], signs: tuple[float, ...]
+    ) -> list[VectorCurve]:
+        """``vector_curve`` of each record, with the objectives' ``signs``."""
+        built = self._vectors.get(signs)
+        if built is None:
+            built = self._vectors[signs] = _Built(functools.partial(vector_curve, signs=signs))
+        return built.of(records)
+
+
+class _Built(Generic[C]):
+    """What ``build`` made of each record, by position, with the record it was made of."""
+
+    def __init__(self, build: Callable[[TrialRecord], C]) -> None:
+        self._build = build
+        self._records: list[TrialRecord] = []
+        self._made: list[C] = []
+
+    def of(self, records: Sequence[TrialRecord]) -> list[C]:
+        known, made = self._records, self._made
+        for position, record in enumerate(records):
+            if position == len(known):
+                known.append(record)
+                made.append(self._build(record))
+            elif known[position] is not record:
+                known[position] = record
+                made[position] = self._build(record)
+        return made[: len(records)]
+
+
+def prune_decision(
+    pruner: Pruner | None,
+    number: int,
+    records: Sequence[TrialRecord],
+    cache: CurveCache,
+) -> bool:
     """Whether ``pruner`` stops trial ``number``, given every trial of the study."""
     if pruner is None:
         return False
-    curves = [curve_of(r) for r in records]
+    curves = cache.curves(records)
     return bool(pruner.prune(curves[number], curves))
 
 
@@ -77,6 +135,7 @@ class Reporting:
     #: values, and the sign that makes each a loss (-1 for a maximized one).
     read_vector: Callable[[object], tuple[float, ...]] | None = None
     signs: tuple[float, ...] = ()
+    curves: CurveCache = attrs.field(factory=CurveCache, init=False, repr=False, eq=False)
 
 
 class Report:
@@ -137,7 +196,7 @@ class Report:
         if reporting.pruner is None:
             return  # nothing to decide: the study need not be read
         records = reporting.storage.trials(reporting.study)
-        if prune_decision(reporting.pruner, self.number, records):
+        if prune_decision(reporting.pruner, self.number, records, reporting.curves):
             raise TrialPruned(
                 f"trial {self.number} pruned at step {step!r} by {reporting.pruner!r}"
             )
@@ -161,7 +220,7 @@ class Report:
                 "prunes with ParetoPruner()"
             )
         records = reporting.storage.trials(reporting.study)
-        curves = [vector_curve(r, reporting.signs) for r in records]
+        curves = reporting.curves.vector_curves(records, reporting.signs)
         if decide(curves[self.number], curves):
             raise TrialPruned(
                 f"trial {self.number} pruned at step {step!r} by {reporting.pruner!r}"
