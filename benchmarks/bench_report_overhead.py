@@ -3,13 +3,14 @@ the study grows, typedspace against Optuna, in memory and on a SQLite file.
 
 For each study size N, a study holds N completed trials of ``--steps`` reports each (random
 curves), then ``--window`` new trials report every step, each value below every stored one so
-that the median pruner, asked at each report, never stops them: the same work in both
-libraries.  The time of one report is typedspace's ``Report.report(step, value)`` (what
+that the pruner (``--pruner``: median, or Hyperband), asked at each report, never stops
+them: the same work in both libraries.  The time of one report is typedspace's ``Report.report(step, value)`` (what
 ``optimize`` hands the objective), and Optuna's ``trial.report(value, step)`` plus
 ``trial.should_prune()``.  The studies are filled without a pruner (typedspace) or with
 ``study.add_trial`` (Optuna), which is not timed.  Hyperopt has no pruning.
 
     .venv/bin/python benchmarks/bench_report_overhead.py
+    .venv/bin/python benchmarks/bench_report_overhead.py --pruner hyperband --out hb.md
     .venv/bin/python benchmarks/bench_report_overhead.py --counts 100 --window 2
 """
 
@@ -30,13 +31,17 @@ from _machine import cpu_model, git_commit, load_average
 
 from typedspace import Optimizer, Report, Uniform
 from typedspace.algorithms import RandomSearch
-from typedspace.pruners import MedianPruner
+from typedspace.pruners import Hyperband, MedianPruner
 
 OUT = Path(__file__).resolve().parent / "out"
 
-#: (number of stored trials, steps per trial, new trials timed, SQLite file or None) ->
+#: (pruner's name, stored trials, steps per trial, new trials timed, SQLite file or None) ->
 #: seconds per report of the timed trials.
-Timer = Callable[[int, int, int, Path | None], list[float]]
+Timer = Callable[[str, int, int, int, Path | None], list[float]]
+LABELS = {
+    "median": "`MedianPruner()` (both libraries)",
+    "hyperband": "`Hyperband(max_steps={steps})` (Optuna's `HyperbandPruner(max_resource={steps})`)",
+}
 
 
 def curves(count: int, steps: int, seed: int = 0) -> np.ndarray:
@@ -46,7 +51,9 @@ def curves(count: int, steps: int, seed: int = 0) -> np.ndarray:
     return level / np.sqrt(np.arange(1, steps + 1))
 
 
-def time_typedspace(count: int, steps: int, window: int, path: Path | None) -> list[float]:
+def time_typedspace(
+    pruner: str, count: int, steps: int, window: int, path: Path | None
+) -> list[float]:
     space = Uniform(0.0, 1.0)
     storage = str(path) if path is not None else None
     filler = Optimizer(space, RandomSearch(), storage=storage, seed=0)
@@ -56,7 +63,8 @@ def time_typedspace(count: int, steps: int, window: int, path: Path | None) -> l
             filler.report(trial, step, float(value))
         filler.tell(trial, float(row[-1]))
     # The same study with the pruner (in memory: the same storage object).
-    opt = Optimizer(space, RandomSearch(), pruner=MedianPruner(), storage=filler.storage, seed=1)
+    rule = MedianPruner() if pruner == "median" else Hyperband(max_steps=steps)
+    opt = Optimizer(space, RandomSearch(), pruner=rule, storage=filler.storage, seed=1)
     times: list[float] = []
     clock = time.perf_counter
     for _ in range(window):
@@ -70,14 +78,16 @@ def time_typedspace(count: int, steps: int, window: int, path: Path | None) -> l
     return times
 
 
-def time_optuna(count: int, steps: int, window: int, path: Path | None) -> list[float]:
+def time_optuna(pruner: str, count: int, steps: int, window: int, path: Path | None) -> list[float]:
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     storage = f"sqlite:///{path}" if path is not None else None
     study = optuna.create_study(
         sampler=optuna.samplers.RandomSampler(seed=0),
-        pruner=optuna.pruners.MedianPruner(),
+        pruner=optuna.pruners.MedianPruner()
+        if pruner == "median"
+        else optuna.pruners.HyperbandPruner(max_resource=steps),
         storage=storage,
     )
     x = optuna.distributions.FloatDistribution(0.0, 1.0)
@@ -114,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> str:
     parser.add_argument("--counts", type=int, nargs="+", default=[100, 500, 1000])
     parser.add_argument("--steps", type=int, default=27, help="reports per trial")
     parser.add_argument("--window", type=int, default=3, help="new trials timed per cell")
+    parser.add_argument("--pruner", choices=list(LABELS), default="median")
     parser.add_argument("--out", default="report_overhead.md")
     args = parser.parse_args(argv)
     load_before = load_average()
@@ -128,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> str:
                     path = Path(tmp) / f"{name}-{count}.db" if where == "sqlite" else None
                     gc.collect()
                     t0 = time.perf_counter()
-                    cells[count] = timer(count, args.steps, args.window, path)
+                    cells[count] = timer(args.pruner, count, args.steps, args.window, path)
                     print(
                         f"{where:<7} {name:<11} N={count}: {time.perf_counter() - t0:6.1f}s",
                         file=sys.stderr,
@@ -141,7 +152,8 @@ def main(argv: Sequence[str] | None = None) -> str:
 
     header = "| storage | library | " + " | ".join(f"N = {c}" for c in args.counts) + " |"
     lines = [
-        f"Milliseconds per report with a median pruner, mean (median) over {args.window} new "
+        f"Milliseconds per report with {LABELS[args.pruner].format(steps=args.steps)}, "
+        f"mean (median) over {args.window} new "
         f"trials of {args.steps} reports each, in a study of N completed trials of "
         f"{args.steps} reports; one process.",
         "",

@@ -20,6 +20,9 @@ trials.
 
 from __future__ import annotations
 
+import bisect
+import functools
+import itertools
 import math
 from collections.abc import Sequence
 
@@ -154,22 +157,36 @@ class Hyperband:
     def bracket_of(self, number: int) -> int:
         """The bracket of trial ``number``: a fixed pseudo-random draw, weighted so that each
         bracket gets about the same steps (more trials in the aggressive brackets)."""
-        n, eta = self.brackets, self.reduction_factor
-        weights = [math.ceil(n / (n - b) * eta ** (n - 1 - b)) for b in range(n)]
-        # Knuth's multiplicative hash spreads consecutive numbers over the brackets.
-        point = (number * 2654435761) % 2**32 / 2**32 * sum(weights)
-        for bracket, weight in enumerate(weights):
-            point -= weight
-            if point < 0:
-                return bracket
-        return n - 1
+        return _bracket(number, _bracket_ends(self.brackets, self.reduction_factor))
 
     def prune(self, trial: Curve, others: Sequence[Curve], /) -> bool:
-        bracket = self.bracket_of(trial.number)
-        rivals = [other for other in others if self.bracket_of(other.number) == bracket]
+        ends = _bracket_ends(self.brackets, self.reduction_factor)
+        bracket = _bracket(trial.number, ends)
         first_rung = self.min_steps * self.reduction_factor**bracket
-        return any(
-            not _promoted(trial, rivals, rung, self.reduction_factor, self.window)
+        rungs = [
+            rung
             for rung in _rungs_crossed(trial, first_rung, self.reduction_factor)
             if rung < self.max_steps
+        ]
+        if not rungs:  # most reports: nothing to decide, so no need to find the rivals
+            return False
+        rivals = [other for other in others if _bracket(other.number, ends) == bracket]
+        return any(
+            not _promoted(trial, rivals, rung, self.reduction_factor, self.window) for rung in rungs
         )
+
+
+@functools.cache
+def _bracket_ends(brackets: int, factor: int) -> tuple[int, ...]:
+    """The running totals of Hyperband's bracket weights (asked at every report, for every
+    trial of the study: computed once)."""
+    n = brackets
+    return tuple(
+        itertools.accumulate(math.ceil(n / (n - b) * factor ** (n - 1 - b)) for b in range(n))
+    )
+
+
+def _bracket(number: int, ends: tuple[int, ...]) -> int:
+    # Knuth's multiplicative hash spreads consecutive numbers over the brackets.
+    point = (number * 2654435761) % 2**32 / 2**32 * ends[-1]
+    return min(bisect.bisect_right(ends, point), len(ends) - 1)
