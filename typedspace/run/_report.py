@@ -99,19 +99,6 @@ class _Built(Generic[C]):
         return made[: len(records)]
 
 
-def prune_decision(
-    pruner: Pruner | None,
-    number: int,
-    records: Sequence[TrialRecord],
-    cache: CurveCache,
-) -> bool:
-    """Whether ``pruner`` stops trial ``number``, given every trial of the study."""
-    if pruner is None:
-        return False
-    curves = cache.curves(records)
-    return bool(pruner.prune(curves[number], curves))
-
-
 def check_step(step: object) -> Step:
     """A step is a finite int or float (numpy's accepted); ints stay ints."""
     if isinstance(step, bool):
@@ -195,8 +182,8 @@ class Report:
         reporting.storage.report(reporting.study, self.number, step, loss)
         if reporting.pruner is None:
             return  # nothing to decide: the study need not be read
-        records = reporting.storage.trials(reporting.study)
-        if prune_decision(reporting.pruner, self.number, records, reporting.curves):
+        curves = reporting.curves.curves(reporting.storage.trials(reporting.study))
+        if reporting.pruner.prune(curves[self.number], curves):
             raise TrialPruned(
                 f"trial {self.number} pruned at step {step!r} by {reporting.pruner!r}"
             )
